@@ -1,0 +1,23 @@
+// Every default of the answers file, in one place. The schema applies them; docs and the JSON Schema
+// show them. kubernetesVersion's default is the catalog's `recommended` minor, so it lives there.
+
+export const DEFAULTS = {
+  ssh: { user: 'root', port: 22 },
+  loadBalancer: { port: 8443, virtualRouterId: 51, unicast: false, stats: false },
+  /** Used by `render` when no host facts are known; the engine detects the real interface per host. */
+  fallbackInterface: 'eth0',
+  network: {
+    // kubeadm's own defaults for the pod and service networks.
+    podCIDR: '10.244.0.0/16',
+    serviceCIDR: '10.96.0.0/12',
+    cni: 'calico',
+    // The seed's choice. IPVS is deprecated since 1.35 but still works; nftables is the modern pick.
+    proxyMode: 'ipvs',
+    dnsDomain: 'cluster.local',
+  },
+  mirror: 'official',
+  addons: { dashboard: 'none' },
+  system: { firewall: 'open' },
+} as const;
+
+export const API_VERSION = 'k8sha-wizard/v1';

@@ -1,0 +1,56 @@
+// /etc/containerd/config.toml: systemd cgroups and the sandbox (pause) image from the chosen mirror,
+// in the config version the containerd major understands. SystemdCgroup is written explicitly
+// because containerd 2.0/2.1 `config default` omits it, so the classic sed silently does nothing.
+import type { Answers } from '../answers/schema.js';
+import type { Catalog } from '../catalog/schema.js';
+import { effectiveMirror, resolvedVersion } from '../answers/model.js';
+import { GENERATED_HEADER, type RenderedFile } from './types.js';
+
+export function containerdVersion(a: Answers, catalog: Catalog): string {
+  return a.versions?.containerd ?? resolvedVersion(a, catalog).entry.containerd.version;
+}
+
+export function sandboxImage(a: Answers, catalog: Catalog): string {
+  return `${effectiveMirror(a, catalog).imageRepository}/${resolvedVersion(a, catalog).entry.pauseImage}`;
+}
+
+export function renderContainerdConfig(a: Answers, catalog: Catalog): RenderedFile {
+  const version = containerdVersion(a, catalog);
+  const major = Number(version.split('.')[0]);
+  const pause = sandboxImage(a, catalog);
+  const body =
+    major >= 2
+      ? [
+          '# containerd 2.x: config version 3 (accepted by 2.0 through 2.3+).',
+          'version = 3',
+          '',
+          "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
+          '  SystemdCgroup = true',
+          '',
+          "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
+          `  sandbox = '${pause}'`,
+          '',
+          "[plugins.'io.containerd.cri.v1.images'.registry]",
+          "  config_path = '/etc/containerd/certs.d'",
+        ]
+      : [
+          '# containerd 1.x: config version 2.',
+          'version = 2',
+          '',
+          '[plugins."io.containerd.grpc.v1.cri"]',
+          `  sandbox_image = "${pause}"`,
+          '',
+          '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
+          '  SystemdCgroup = true',
+          '',
+          '[plugins."io.containerd.grpc.v1.cri".registry]',
+          '  config_path = "/etc/containerd/certs.d"',
+        ];
+  return {
+    path: '/etc/containerd/config.toml',
+    mode: 0o644,
+    kind: 'file',
+    purpose: `containerd ${version}: systemd cgroup driver (matches the kubelet) and sandbox image ${pause}`,
+    content: [`# ${GENERATED_HEADER}`, ...body, ''].join('\n'),
+  };
+}

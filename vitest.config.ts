@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Lab tests share one set of network namespaces; files run one at a time.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
