@@ -22,7 +22,9 @@ await build({
   alias: { 'react-devtools-core': './dist/stubs/react-devtools-core.js' },
   define: { 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS deps call require(); give ESM output a real one.
-  banner: { js: "import { createRequire as __k8shaCreateRequire } from 'node:module'; const require = __k8shaCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __k8shaCreateRequire } from 'node:module'; const require = __k8shaCreateRequire(import.meta.url);",
+  },
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });

@@ -6,7 +6,10 @@ import { describeUserError, ExitCode, isUserError } from './errors.js';
 import { packageVersion } from './package-root.js';
 
 function catalogOption(): Option {
-  return new Option('--catalog <file>', 'use this catalog of versions and mirrors instead of the built-in one');
+  return new Option(
+    '--catalog <file>',
+    'use this catalog of versions and mirrors instead of the built-in one',
+  );
 }
 
 export function buildProgram(): Command {
@@ -53,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
 function reportError(e: unknown): number {
   if (e instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
-    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.ok;
+    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version')
+      return ExitCode.ok;
     return ExitCode.invalidInput; // commander already printed what was wrong
   }
   if (isUserError(e)) {

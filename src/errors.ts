@@ -70,7 +70,10 @@ export type UserError = InputError | UsageError | RuntimeError | InterruptedErro
 
 export function isUserError(e: unknown): e is UserError {
   return (
-    e instanceof InputError || e instanceof UsageError || e instanceof RuntimeError || e instanceof InterruptedError
+    e instanceof InputError ||
+    e instanceof UsageError ||
+    e instanceof RuntimeError ||
+    e instanceof InterruptedError
   );
 }
 

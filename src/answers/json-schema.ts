@@ -4,10 +4,14 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/schema.js';
 import { answersObjectSchema } from './schema.js';
 
-export const SCHEMA_ID = 'https://raw.githubusercontent.com/k8sha-wizard/k8sha-wizard/main/assets/answers.schema.json';
+export const SCHEMA_ID =
+  'https://raw.githubusercontent.com/k8sha-wizard/k8sha-wizard/main/assets/answers.schema.json';
 
 export function answersJsonSchema(catalog: Catalog): Record<string, unknown> {
-  const generated = z.toJSONSchema(answersObjectSchema(catalog), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(answersObjectSchema(catalog), {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return {
     ...generated,
     $id: SCHEMA_ID,

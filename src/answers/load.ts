@@ -16,7 +16,11 @@ export function parseAnswersText(text: string, name: string, catalog: Catalog): 
 function validateSource(src: YamlSource, catalog: Catalog): Answers {
   const plain = toPlain(src);
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-    throw new InputError(src.name, [{ path: '', message: 'must be a YAML mapping that starts with apiVersion: k8sha-wizard/v1' }], 'see assets/examples/seed-cluster.yaml');
+    throw new InputError(
+      src.name,
+      [{ path: '', message: 'must be a YAML mapping that starts with apiVersion: k8sha-wizard/v1' }],
+      'see assets/examples/seed-cluster.yaml',
+    );
   }
   const parsed = answersSchema(catalog).safeParse(plain);
   if (!parsed.success) throw new InputError(src.name, zodProblems(parsed.error, src));

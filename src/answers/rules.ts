@@ -48,7 +48,12 @@ function controlPlaneIndexes(a: Shape): number[] {
 function controlPlaneRules(a: Shape): RuleProblem[] {
   const cps = controlPlaneIndexes(a).length;
   if (cps === 0) {
-    return [{ path: ['hosts'], message: 'there is no host with role control-plane; give at least one (1, 3 or 5 for HA)' }];
+    return [
+      {
+        path: ['hosts'],
+        message: 'there is no host with role control-plane; give at least one (1, 3 or 5 for HA)',
+      },
+    ];
   }
   if (cps % 2 === 0) {
     return [
@@ -70,10 +75,15 @@ function uniquenessRules(a: Shape): RuleProblem[] {
   const addrs = new Map<string, number>();
   a.hosts.forEach((h, i) => {
     const n = names.get(h.name);
-    if (n !== undefined) out.push({ path: ['hosts', i, 'name'], message: `duplicate host name "${h.name}" (also hosts[${n}])` });
+    if (n !== undefined)
+      out.push({ path: ['hosts', i, 'name'], message: `duplicate host name "${h.name}" (also hosts[${n}])` });
     else names.set(h.name, i);
     const d = addrs.get(h.address);
-    if (d !== undefined) out.push({ path: ['hosts', i, 'address'], message: `duplicate address ${h.address} (also hosts[${d}])` });
+    if (d !== undefined)
+      out.push({
+        path: ['hosts', i, 'address'],
+        message: `duplicate address ${h.address} (also hosts[${d}])`,
+      });
     else addrs.set(h.address, i);
   });
   return out;
@@ -89,7 +99,7 @@ function loadBalancerRules(a: Shape): RuleProblem[] {
           path: ['loadBalancer'],
           message:
             `is required with ${cpIdx.length} control planes: the cluster endpoint must be a virtual IP, not one node. ` +
-            'Add loadBalancer.vip, e.g. a free address in the control planes\' subnet such as 172.16.100.150/24',
+            "Add loadBalancer.vip, e.g. a free address in the control planes' subnet such as 172.16.100.150/24",
         },
       ];
     }
@@ -104,23 +114,38 @@ function loadBalancerRules(a: Shape): RuleProblem[] {
     });
   }
   if (lb.unicast && cpIdx.length < 2) {
-    out.push({ path: ['loadBalancer', 'unicast'], message: 'unicast VRRP needs at least two control planes as peers' });
+    out.push({
+      path: ['loadBalancer', 'unicast'],
+      message: 'unicast VRRP needs at least two control planes as peers',
+    });
   }
   const vip = parseCidr(lb.vip);
   if (!vip) return out; // the schema already reported the format
   const vipText = lb.vip.split('/')[0]!;
   if (vip.prefix > 30) {
-    out.push({ path: ['loadBalancer', 'vip'], message: `/${vip.prefix} leaves no room for hosts; give the prefix of the control planes' subnet, e.g. /24` });
+    out.push({
+      path: ['loadBalancer', 'vip'],
+      message: `/${vip.prefix} leaves no room for hosts; give the prefix of the control planes' subnet, e.g. /24`,
+    });
     return out;
   }
   if (vip.address === vip.network) {
-    out.push({ path: ['loadBalancer', 'vip'], message: `${vipText} is the network address of ${networkText(vip)}; pick a free host address` });
+    out.push({
+      path: ['loadBalancer', 'vip'],
+      message: `${vipText} is the network address of ${networkText(vip)}; pick a free host address`,
+    });
   } else if (vip.address === vip.broadcast) {
-    out.push({ path: ['loadBalancer', 'vip'], message: `${vipText} is the broadcast address of ${networkText(vip)}; pick a free host address` });
+    out.push({
+      path: ['loadBalancer', 'vip'],
+      message: `${vipText} is the broadcast address of ${networkText(vip)}; pick a free host address`,
+    });
   }
   a.hosts.forEach((h, i) => {
     if (h.address === vipText) {
-      out.push({ path: ['loadBalancer', 'vip'], message: `${vipText} is the address of ${h.name} (hosts[${i}]); the VIP must be a free address` });
+      out.push({
+        path: ['loadBalancer', 'vip'],
+        message: `${vipText} is the address of ${h.name} (hosts[${i}]); the VIP must be a free address`,
+      });
     }
   });
   for (const i of cpIdx) {
@@ -145,11 +170,17 @@ function cidrRules(a: Shape): RuleProblem[] {
   ];
   for (const [field, c] of named) {
     if (c && !isNetworkAligned(c)) {
-      out.push({ path: ['network', field], message: `${c.text} has host bits set; did you mean ${networkText(c)}?` });
+      out.push({
+        path: ['network', field],
+        message: `${c.text} has host bits set; did you mean ${networkText(c)}?`,
+      });
     }
   }
   if (svc && svc.prefix < 12) {
-    out.push({ path: ['network', 'serviceCIDR'], message: `/${svc.prefix} is too large: kubeadm allows a service network of at most /12 (e.g. 10.96.0.0/12)` });
+    out.push({
+      path: ['network', 'serviceCIDR'],
+      message: `/${svc.prefix} is too large: kubeadm allows a service network of at most /12 (e.g. 10.96.0.0/12)`,
+    });
   }
   if (pod) {
     const nodes = a.hosts.length;
@@ -162,18 +193,27 @@ function cidrRules(a: Shape): RuleProblem[] {
     }
   }
   if (pod && svc && cidrsOverlap(pod, svc)) {
-    out.push({ path: ['network', 'serviceCIDR'], message: `${svc.text} overlaps podCIDR ${pod.text}; pick non-overlapping ranges (e.g. 10.96.0.0/12 and 10.244.0.0/16)` });
+    out.push({
+      path: ['network', 'serviceCIDR'],
+      message: `${svc.text} overlaps podCIDR ${pod.text}; pick non-overlapping ranges (e.g. 10.96.0.0/12 and 10.244.0.0/16)`,
+    });
   }
   const lbNet = a.loadBalancer ? parseCidr(a.loadBalancer.vip) : undefined;
   for (const [field, c] of named) {
     if (!c) continue;
     if (lbNet && lbNet.prefix <= 30 && cidrsOverlap(c, lbNet)) {
-      out.push({ path: ['network', field], message: `${c.text} overlaps the control planes' subnet ${networkText(lbNet)}; pods and services need their own ranges` });
+      out.push({
+        path: ['network', field],
+        message: `${c.text} overlaps the control planes' subnet ${networkText(lbNet)}; pods and services need their own ranges`,
+      });
       continue;
     }
     const hit = a.hosts.find((h) => isIPv4(h.address) && cidrContains(c, ipToInt(h.address)));
     if (hit) {
-      out.push({ path: ['network', field], message: `${c.text} contains host ${hit.name} (${hit.address}); pick a range that no host uses` });
+      out.push({
+        path: ['network', field],
+        message: `${c.text} contains host ${hit.name} (${hit.address}); pick a range that no host uses`,
+      });
     }
   }
   return out;
@@ -185,7 +225,12 @@ function versionRules(a: Shape, catalog: Catalog): RuleProblem[] {
   const want = a.versions?.containerd;
   const min = r.value.entry.containerd.minimum;
   if (want && compareSemver(want, min) < 0) {
-    return [{ path: ['versions', 'containerd'], message: `containerd ${want} is too old for Kubernetes ${r.value.minor}; it needs ${min} or newer` }];
+    return [
+      {
+        path: ['versions', 'containerd'],
+        message: `containerd ${want} is too old for Kubernetes ${r.value.minor}; it needs ${min} or newer`,
+      },
+    ];
   }
   return [];
 }

@@ -8,7 +8,8 @@ import { checkCrossFieldRules } from './rules.js';
 
 /** Lowercase RFC 1123 label: what a Kubernetes node name and a hostname both accept. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_MESSAGE = 'must be a lowercase RFC 1123 label: a-z, 0-9 and "-", starting and ending with a letter or digit, at most 63 characters';
+const LABEL_MESSAGE =
+  'must be a lowercase RFC 1123 label: a-z, 0-9 and "-", starting and ending with a letter or digit, at most 63 characters';
 
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
@@ -20,18 +21,28 @@ const cidr = z
 const port = z.number().int('must be a whole number').min(1, 'must be 1–65535').max(65535, 'must be 1–65535');
 const envName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be the NAME of an environment variable (letters, digits, _), not a secret');
-const posixUser = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name (lowercase, digits, _ and -)');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'must be the NAME of an environment variable (letters, digits, _), not a secret',
+  );
+const posixUser = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name (lowercase, digits, _ and -)');
 const filePath = z
   .string()
   .min(1)
   .max(4096)
   .refine((s) => !/[\0\n\r]/.test(s), 'must not contain NUL or line breaks');
-const ifaceName = z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'must be a network interface name such as eth0 (1–15 characters)');
+const ifaceName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'must be a network interface name such as eth0 (1–15 characters)');
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.3.4');
 const urlText = z
   .string()
-  .regex(/^https?:\/\/[^\s'"`$\\;|&<>]+$/, 'must be an http(s) URL without spaces, quotes or shell characters');
+  .regex(
+    /^https?:\/\/[^\s'"`$\\;|&<>]+$/,
+    'must be an http(s) URL without spaces, quotes or shell characters',
+  );
 
 const bastionSchema = z.strictObject({
   address: z.string().refine((s) => isIPv4(s) || DNS_NAME.test(s), 'must be an IPv4 address or a DNS name'),
@@ -77,25 +88,46 @@ const hostSchema = z.strictObject({
 
 const loadBalancerSchema = z.strictObject({
   vip: z
-    .string({ error: (i) => (i.input === undefined ? 'is required: the virtual IP with its prefix, e.g. 172.16.100.150/24' : undefined) })
-    .refine((s) => parseCidr(s) !== undefined, 'must be the VIP with the prefix of the control planes\' subnet, e.g. 172.16.100.150/24'),
+    .string({
+      error: (i) =>
+        i.input === undefined
+          ? 'is required: the virtual IP with its prefix, e.g. 172.16.100.150/24'
+          : undefined,
+    })
+    .refine(
+      (s) => parseCidr(s) !== undefined,
+      "must be the VIP with the prefix of the control planes' subnet, e.g. 172.16.100.150/24",
+    ),
   port: port.default(DEFAULTS.loadBalancer.port),
   interface: ifaceName.optional(),
-  virtualRouterId: z.number().int().min(1, 'must be 1–255').max(255, 'must be 1–255').default(DEFAULTS.loadBalancer.virtualRouterId),
+  virtualRouterId: z
+    .number()
+    .int()
+    .min(1, 'must be 1–255')
+    .max(255, 'must be 1–255')
+    .default(DEFAULTS.loadBalancer.virtualRouterId),
   /** VRRP over unicast to the other control planes, for networks that drop multicast. */
   unicast: z.boolean().default(DEFAULTS.loadBalancer.unicast),
   /** haproxy stats page on 127.0.0.1:8404 with a generated password. */
   stats: z.boolean().default(DEFAULTS.loadBalancer.stats),
   /** Extra names or addresses for the apiserver certificate (e.g. a DNS name for the VIP). */
-  extraSANs: z.array(z.string().regex(/^[a-z0-9.-]{1,253}$/i, 'must be a DNS name or an IPv4 address')).max(64).default([]),
+  extraSANs: z
+    .array(z.string().regex(/^[a-z0-9.-]{1,253}$/i, 'must be a DNS name or an IPv4 address'))
+    .max(64)
+    .default([]),
 });
 
 const networkSchema = z.strictObject({
   podCIDR: cidr.default(DEFAULTS.network.podCIDR),
   serviceCIDR: cidr.default(DEFAULTS.network.serviceCIDR),
   cni: z.enum(['calico']).default(DEFAULTS.network.cni),
-  proxyMode: z.enum(['ipvs', 'iptables', 'nftables'], { error: 'must be ipvs, iptables or nftables' }).default(DEFAULTS.network.proxyMode),
-  dnsDomain: z.string().regex(DNS_NAME, 'must be a DNS domain such as cluster.local').default(DEFAULTS.network.dnsDomain),
+  proxyMode: z
+    .enum(['ipvs', 'iptables', 'nftables'], { error: 'must be ipvs, iptables or nftables' })
+    .default(DEFAULTS.network.proxyMode),
+  dnsDomain: z
+    .string()
+    .regex(DNS_NAME, 'must be a DNS domain such as cluster.local')
+    .default(DEFAULTS.network.dnsDomain),
 });
 
 const repoOverride = z.strictObject({
@@ -104,7 +136,10 @@ const repoOverride = z.strictObject({
 });
 /** Custom URLs on top of the chosen mirror preset, e.g. for an internal mirror. */
 const mirrorOverridesSchema = z.strictObject({
-  imageRepository: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, 'must be a registry path such as harbor.example.com/k8s').optional(),
+  imageRepository: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, 'must be a registry path such as harbor.example.com/k8s')
+    .optional(),
   kubernetes: repoOverride.optional(),
   dockerCe: repoOverride.optional(),
 });
@@ -114,21 +149,32 @@ export function answersObjectSchema(catalog: Catalog) {
     apiVersion: z.literal(API_VERSION, { error: `must be "${API_VERSION}"` }),
     cluster: z.strictObject({
       name: dnsLabel,
-      kubernetesVersion: z.string({ error: 'must be a string; quote it, e.g. "1.36"' }).default(catalog.recommended),
+      kubernetesVersion: z
+        .string({ error: 'must be a string; quote it, e.g. "1.36"' })
+        .default(catalog.recommended),
     }),
     hosts: z.array(hostSchema).min(1, 'list at least one host').max(1000, 'at most 1000 hosts'),
     ssh: sshDefaultsSchema.prefault({}),
     loadBalancer: loadBalancerSchema.optional(),
     network: networkSchema.prefault({}),
-    mirror: z.enum(['official', 'aliyun'], { error: 'must be official or aliyun (use mirrorOverrides for custom URLs)' }).default(DEFAULTS.mirror),
+    mirror: z
+      .enum(['official', 'aliyun'], {
+        error: 'must be official or aliyun (use mirrorOverrides for custom URLs)',
+      })
+      .default(DEFAULTS.mirror),
     mirrorOverrides: mirrorOverridesSchema.optional(),
     versions: z
       .strictObject({
         containerd: semver.optional(),
-        calico: z.string().regex(/^v\d+\.\d+\.\d+$/, 'must be a Calico release such as v3.32.1').optional(),
+        calico: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+$/, 'must be a Calico release such as v3.32.1')
+          .optional(),
       })
       .optional(),
-    addons: z.strictObject({ dashboard: z.enum(['none', 'kuboard']).default(DEFAULTS.addons.dashboard) }).prefault({}),
+    addons: z
+      .strictObject({ dashboard: z.enum(['none', 'kuboard']).default(DEFAULTS.addons.dashboard) })
+      .prefault({}),
     system: z
       .strictObject({
         /** open: add the Kubernetes ports to firewalld/ufw; disable: stop the firewall; leave: do nothing. */
@@ -141,7 +187,8 @@ export function answersObjectSchema(catalog: Catalog) {
 /** The full schema: shape plus the cross-field rules. */
 export function answersSchema(catalog: Catalog) {
   return answersObjectSchema(catalog).superRefine((a, ctx) => {
-    for (const p of checkCrossFieldRules(a, catalog)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    for (const p of checkCrossFieldRules(a, catalog))
+      ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 }
 

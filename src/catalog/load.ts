@@ -12,7 +12,11 @@ export function loadCatalog(file?: string): Catalog {
   const src = readYamlFile(file ?? assetPath('catalog.yaml'));
   const parsed = catalogSchema.safeParse(toPlain(src));
   if (!parsed.success) {
-    throw new InputError(src.name, zodProblems(parsed.error, src), 'compare your catalog with assets/catalog.yaml');
+    throw new InputError(
+      src.name,
+      zodProblems(parsed.error, src),
+      'compare your catalog with assets/catalog.yaml',
+    );
   }
   if (!file) builtin = parsed.data;
   return parsed.data;

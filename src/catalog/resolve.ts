@@ -18,7 +18,11 @@ export function resolveKubernetesVersion(catalog: Catalog, input: string): Versi
   const v = input.trim().replace(/^v/, '');
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(v);
   const choices = describeChoices(catalog);
-  if (!m) return { ok: false, message: `"${input}" is not a version; write a minor like "1.36" or a patch like "1.36.4". ${choices}` };
+  if (!m)
+    return {
+      ok: false,
+      message: `"${input}" is not a version; write a minor like "1.36" or a patch like "1.36.4". ${choices}`,
+    };
   const minor = `${Number(m[1])}.${Number(m[2])}`;
   const entry = catalog.kubernetes[minor];
   if (entry) {
@@ -28,10 +32,14 @@ export function resolveKubernetesVersion(catalog: Catalog, input: string): Versi
   const eol = catalog.endOfLife[minor];
   const oldest = supportedMinors(catalog)[0];
   if (eol || (oldest && compareMinor(minor, oldest) < 0)) {
-    const reasons = [`Kubernetes ${minor} is end-of-life${eol ? ` (since ${eol})` : ''}: it gets no security fixes`];
+    const reasons = [
+      `Kubernetes ${minor} is end-of-life${eol ? ` (since ${eol})` : ''}: it gets no security fixes`,
+    ];
     if (compareMinor(minor, '1.24') < 0) {
       reasons.push('its packages were only in the Google repositories, which were removed on 2024-03-04');
-      reasons.push('it predates the removal of dockershim (1.24), so its recipes assume Docker as the runtime');
+      reasons.push(
+        'it predates the removal of dockershim (1.24), so its recipes assume Docker as the runtime',
+      );
     }
     return { ok: false, message: `${reasons.join('; ')}. ${choices}` };
   }

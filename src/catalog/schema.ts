@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version like 1.36.4');
 const minor = z.string().regex(/^\d+\.\d+$/, 'expected a minor version like 1.36');
-const isoDate = z.union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.date().transform((d) => d.toISOString().slice(0, 10))]);
+const isoDate = z.union([
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  z.date().transform((d) => d.toISOString().slice(0, 10)),
+]);
 const url = z.string().min(1);
 
 const rpmRepo = z.strictObject({ baseurl: url, gpgkey: url });
@@ -34,7 +37,11 @@ export const catalogSchema = z
     recommended: minor,
     kubernetes: z.record(minor, minorEntrySchema),
     endOfLife: z.record(minor, isoDate).default({}),
-    calico: z.strictObject({ manifestUrl: url, typhaManifestUrl: url, typhaAboveNodes: z.number().int().positive() }),
+    calico: z.strictObject({
+      manifestUrl: url,
+      typhaManifestUrl: url,
+      typhaAboveNodes: z.number().int().positive(),
+    }),
     addons: z.strictObject({
       kuboard: z.strictObject({
         version: z.string(),
@@ -47,7 +54,11 @@ export const catalogSchema = z
   })
   .superRefine((c, ctx) => {
     if (!c.kubernetes[c.recommended]) {
-      ctx.addIssue({ code: 'custom', path: ['recommended'], message: `"${c.recommended}" is not listed under kubernetes` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recommended'],
+        message: `"${c.recommended}" is not listed under kubernetes`,
+      });
     }
     for (const [m, e] of Object.entries(c.kubernetes)) {
       if (!e.defaultPatch.startsWith(`${m}.`)) {

@@ -13,8 +13,16 @@ export function catalogFrom(opts: CatalogFlag): Catalog {
   return loadCatalog(opts.catalog);
 }
 
-export function answersFrom(opts: { answers?: string } & CatalogFlag): { answers: Answers; catalog: Catalog; file: string } {
-  if (!opts.answers) throw new UsageError('--answers FILE is required', 'pass the answers YAML, e.g. --answers assets/examples/seed-cluster.yaml');
+export function answersFrom(opts: { answers?: string } & CatalogFlag): {
+  answers: Answers;
+  catalog: Catalog;
+  file: string;
+} {
+  if (!opts.answers)
+    throw new UsageError(
+      '--answers FILE is required',
+      'pass the answers YAML, e.g. --answers assets/examples/seed-cluster.yaml',
+    );
   const catalog = catalogFrom(opts);
   return { answers: loadAnswersFile(opts.answers, catalog), catalog, file: opts.answers };
 }

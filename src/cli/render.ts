@@ -24,11 +24,15 @@ export async function renderCommand(opts: { answers?: string; out?: string } & C
   for (const f of result.cluster) written.push({ file: writeOne(join(opts.out, '_cluster', f.path), f), f });
 
   for (const { file, f } of written) {
-    out(`wrote ${file} (${f.mode.toString(8).padStart(4, '0')}${f.kind === 'managed-block' ? ', managed block' : ''})`);
+    out(
+      `wrote ${file} (${f.mode.toString(8).padStart(4, '0')}${f.kind === 'managed-block' ? ', managed block' : ''})`,
+    );
   }
   out(`${written.length} files for ${Object.keys(result.nodes).length} nodes in ${opts.out}`);
   for (const n of result.notes) out(`note: ${n}`);
-  out('note: the bootstrap token, certificate key, cluster CA and VRRP password in these files were generated for this render only; files that hold them are mode 0600.');
+  out(
+    'note: the bootstrap token, certificate key, cluster CA and VRRP password in these files were generated for this render only; files that hold them are mode 0600.',
+  );
 }
 
 function writeOne(path: string, f: RenderedFile): string {

@@ -24,7 +24,11 @@ export function readYamlFile(path: string): YamlSource {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code);
-    throw new InputError(path, [{ path: '', message: `cannot read the file: ${why}` }], 'check the path given to --answers');
+    throw new InputError(
+      path,
+      [{ path: '', message: `cannot read the file: ${why}` }],
+      'check the path given to --answers',
+    );
   }
   if (size > MAX_INPUT_BYTES) {
     throw new InputError(path, [
@@ -38,7 +42,9 @@ export function readYamlFile(path: string): YamlSource {
 export function parseYamlText(input: string | Buffer, name: string): YamlSource {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   if (bytes.length > MAX_INPUT_BYTES) {
-    throw new InputError(name, [{ path: '', message: `the input is larger than 1 MiB (${bytes.length} bytes)` }]);
+    throw new InputError(name, [
+      { path: '', message: `the input is larger than 1 MiB (${bytes.length} bytes)` },
+    ]);
   }
   if (bytes.includes(0)) {
     throw new InputError(name, [{ path: '', message: 'contains NUL bytes: this is not a YAML text file' }]);
@@ -47,7 +53,9 @@ export function parseYamlText(input: string | Buffer, name: string): YamlSource 
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new InputError(name, [{ path: '', message: 'is not valid UTF-8 text: this is not a YAML text file' }]);
+    throw new InputError(name, [
+      { path: '', message: 'is not valid UTF-8 text: this is not a YAML text file' },
+    ]);
   }
   const lines = new LineCounter();
   let doc: Document.Parsed;
@@ -75,7 +83,9 @@ export function toPlain(src: YamlSource): unknown {
   try {
     return src.doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    throw new InputError(src.name, [{ path: '', message: `YAML could not be loaded: ${(e as Error).message}` }]);
+    throw new InputError(src.name, [
+      { path: '', message: `YAML could not be loaded: ${(e as Error).message}` },
+    ]);
   }
 }
 
@@ -93,13 +103,19 @@ function position(lines: LineCounter, offset: number | undefined): { line?: numb
  * Where a field path sits in the source. For a missing key, the nearest existing parent;
  * with `key: true`, the key itself rather than its value (for "unknown key" messages).
  */
-export function locate(src: YamlSource, path: readonly PropertyKey[], key = false): { line?: number; col?: number } {
+export function locate(
+  src: YamlSource,
+  path: readonly PropertyKey[],
+  key = false,
+): { line?: number; col?: number } {
   let node: unknown = src.doc.contents;
   let best: Node | undefined = node as Node | undefined;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      const pair = node.items.find(
+        (it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg),
+      );
       if (!pair) break;
       if (key && i === path.length - 1) {
         best = pair.key as Node;

@@ -25,7 +25,9 @@ export function zodProblems(error: z.ZodError, src?: YamlSource): InputProblem[]
     });
   }
   // File order reads best; problems without a position keep their place at the end.
-  return dedupe(out).sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.col ?? 0) - (b.col ?? 0));
+  return dedupe(out).sort(
+    (a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.col ?? 0) - (b.col ?? 0),
+  );
 }
 
 function friendlier(issue: z.core.$ZodIssue): string {
@@ -33,7 +35,8 @@ function friendlier(issue: z.core.$ZodIssue): string {
     // zod says "Invalid input: expected number, received undefined"; say it the way people talk.
     const m = /expected (\w+), received (\w+)/.exec(issue.message);
     if (m?.[2] === 'undefined') return 'is required';
-    if (m && issue.message.startsWith('Invalid input')) return `must be ${article(m[1]!)}, not ${article(m[2]!)}`;
+    if (m && issue.message.startsWith('Invalid input'))
+      return `must be ${article(m[1]!)}, not ${article(m[2]!)}`;
   }
   return issue.message;
 }

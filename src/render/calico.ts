@@ -62,7 +62,7 @@ export function renderCalicoInstall(a: Answers, catalog: Catalog): RenderedFile 
       `dir='${dir}'`,
       'mkdir -p "$dir"',
       'curl -fsSL --retry 3 --max-time 300 -o "$dir/calico.orig.yaml" "$url"',
-      "if ! awk -v cidr=\"$pod_cidr\" '",
+      'if ! awk -v cidr="$pod_cidr" \'',
       PATCH_AWK,
       `' "$dir/calico.orig.yaml" > "$dir/calico.yaml"; then`,
       '  echo "install-calico: no CALICO_IPV4POOL_CIDR block in $url; the manifest layout changed" >&2',

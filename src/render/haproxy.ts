@@ -12,7 +12,9 @@ export function renderHaproxy(a: Answers, s: Secrets): RenderedFile {
   const lb = a.loadBalancer;
   if (!lb) throw new Error('renderHaproxy needs a loadBalancer');
   const width = Math.max(...controlPlanes(a).map((h) => h.name.length));
-  const servers = controlPlanes(a).map((h) => `    server ${h.name.padEnd(width)} ${h.address}:6443 check verify none`);
+  const servers = controlPlanes(a).map(
+    (h) => `    server ${h.name.padEnd(width)} ${h.address}:6443 check verify none`,
+  );
   const stats = lb.stats
     ? [
         '',

@@ -49,19 +49,25 @@ function renderNotes(input: RenderInput): string[] {
     if (guessed.length > 0) {
       notes.push(
         `no interface given or detected for ${guessed.map((h) => h.name).join(', ')}: keepalived.conf uses eth0. ` +
-          'The install detects the interface that carries each host\'s address; set loadBalancer.interface to fix it here.',
+          "The install detects the interface that carries each host's address; set loadBalancer.interface to fix it here.",
       );
     }
   }
   const unknownOs = a.hosts.filter((h) => !input.facts?.[h.name]?.osFamily);
   if (unknownOs.length > 0) {
-    notes.push('OS family unknown without host facts: both yum (.repo) and apt (.list) repository files are rendered; the install writes only the one that fits each host.');
+    notes.push(
+      'OS family unknown without host facts: both yum (.repo) and apt (.list) repository files are rendered; the install writes only the one that fits each host.',
+    );
   }
   if (a.hosts.some((h) => debTarget(input.facts?.[h.name]).guessed)) {
-    notes.push("Docker CE's apt repository is rendered for ubuntu/noble where the host's distribution is not known yet.");
+    notes.push(
+      "Docker CE's apt repository is rendered for ubuntu/noble where the host's distribution is not known yet.",
+    );
   }
   if (a.network.proxyMode === 'ipvs') {
-    notes.push('kube-proxy IPVS mode (the seed\'s choice) is deprecated since Kubernetes 1.35; nftables is the modern choice.');
+    notes.push(
+      "kube-proxy IPVS mode (the seed's choice) is deprecated since Kubernetes 1.35; nftables is the modern choice.",
+    );
   }
   return notes;
 }

@@ -21,7 +21,11 @@ export function vrrpPlan(a: Answers, h: Host): VrrpPlan {
   const idx = cps.findIndex((c) => c.name === h.name);
   if (idx < 0) throw new Error(`${h.name} is not a control plane`);
   const spread = cps.length - 1;
-  return { priority: BASE_PRIORITY + spread - idx, weight: -(spread + 2), state: idx === 0 ? 'MASTER' : 'BACKUP' };
+  return {
+    priority: BASE_PRIORITY + spread - idx,
+    weight: -(spread + 2),
+    state: idx === 0 ? 'MASTER' : 'BACKUP',
+  };
 }
 
 export function renderKeepalived(a: Answers, s: Secrets, h: Host, facts?: HostFacts): RenderedFile {
@@ -31,7 +35,12 @@ export function renderKeepalived(a: Answers, s: Secrets, h: Host, facts?: HostFa
   const iface = vrrpInterface(a, h, facts).name;
   const peers = controlPlanes(a).filter((c) => c.name !== h.name);
   const unicast = lb.unicast
-    ? [`    unicast_src_ip ${h.address}`, '    unicast_peer {', ...peers.map((p) => `        ${p.address}`), '    }']
+    ? [
+        `    unicast_src_ip ${h.address}`,
+        '    unicast_peer {',
+        ...peers.map((p) => `        ${p.address}`),
+        '    }',
+      ]
     : [];
   const lines = [
     `! ${GENERATED_HEADER}`,

@@ -2,7 +2,15 @@
 // KubeProxy configuration; every other node a JoinConfiguration. The endpoint is always the load
 // balancer (VIP:port), never one node, and the VIP is always in the apiserver certificate.
 import { stringify } from 'yaml';
-import { controlPlanes, apiEndpointText, effectiveMirror, initNode, resolvedVersion, vipAddress, workers } from '../answers/model.js';
+import {
+  controlPlanes,
+  apiEndpointText,
+  effectiveMirror,
+  initNode,
+  resolvedVersion,
+  vipAddress,
+  workers,
+} from '../answers/model.js';
 import type { Answers, Host } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
 import { CONTAINERD_SOCKET } from './node-basics.js';
@@ -16,12 +24,19 @@ type Api = 'kubeadm.k8s.io/v1beta3' | 'kubeadm.k8s.io/v1beta4';
 
 /** v1beta4 made extra args a list of {name, value}; v1beta3 keeps a string map. */
 function extraArgs(api: Api, args: Record<string, string>): unknown {
-  return api === 'kubeadm.k8s.io/v1beta4' ? Object.entries(args).map(([name, value]) => ({ name, value })) : args;
+  return api === 'kubeadm.k8s.io/v1beta4'
+    ? Object.entries(args).map(([name, value]) => ({ name, value }))
+    : args;
 }
 
-
 export function certSANs(a: Answers): string[] {
-  const sans = [vipAddress(a), ...controlPlanes(a).flatMap((h) => [h.name, h.address]), ...(a.loadBalancer?.extraSANs ?? []), '127.0.0.1', 'localhost'];
+  const sans = [
+    vipAddress(a),
+    ...controlPlanes(a).flatMap((h) => [h.name, h.address]),
+    ...(a.loadBalancer?.extraSANs ?? []),
+    '127.0.0.1',
+    'localhost',
+  ];
   return [...new Set(sans.filter((s): s is string => !!s))];
 }
 
@@ -67,7 +82,11 @@ function renderInit(api: Api, a: Answers, catalog: Catalog, s: Secrets, h: Host)
     kubernetesVersion: `v${v.patch}`,
     controlPlaneEndpoint: apiEndpointText(a),
     imageRepository: effectiveMirror(a, catalog).imageRepository,
-    networking: { podSubnet: a.network.podCIDR, serviceSubnet: a.network.serviceCIDR, dnsDomain: a.network.dnsDomain },
+    networking: {
+      podSubnet: a.network.podCIDR,
+      serviceSubnet: a.network.serviceCIDR,
+      dnsDomain: a.network.dnsDomain,
+    },
     apiServer,
     etcd: { local: { dataDir: '/var/lib/etcd' } },
   };

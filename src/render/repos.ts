@@ -12,7 +12,8 @@ export const DOCKER_APT_KEYRING = `${APT_KEYRING_DIR}/docker.asc`;
 
 /** Debian-family distro and codename for Docker's apt repo; ubuntu/noble when unknown. */
 export function debTarget(facts?: HostFacts): { distro: string; codename: string; guessed: boolean } {
-  if (facts?.distro && facts.codename) return { distro: facts.distro, codename: facts.codename, guessed: false };
+  if (facts?.distro && facts.codename)
+    return { distro: facts.distro, codename: facts.codename, guessed: false };
   return { distro: 'ubuntu', codename: 'noble', guessed: true };
 }
 

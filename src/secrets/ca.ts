@@ -17,11 +17,18 @@ export interface ClusterCa {
 
 export async function createClusterCa(): Promise<ClusterCa> {
   // RSA-2048 is kubeadm's default encryptionAlgorithm; the classic `openssl rsa` hash recipe works on it.
-  const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const alg = {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  };
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: webcrypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '7'),
+    serialNumber: webcrypto
+      .getRandomValues(new Uint8Array(8))
+      .reduce((s, b) => s + b.toString(16).padStart(2, '0'), '7'),
     name: 'CN=kubernetes', // kubeadm's own CA subject, whatever the cluster is called
     notBefore: new Date(now - 5 * 60 * 1000),
     notAfter: new Date(now + TEN_YEARS_MS),
@@ -30,7 +37,9 @@ export async function createClusterCa(): Promise<ClusterCa> {
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        x509.KeyUsageFlags.keyCertSign |
+          x509.KeyUsageFlags.digitalSignature |
+          x509.KeyUsageFlags.keyEncipherment,
         true,
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),

@@ -37,5 +37,12 @@ export async function generateSecrets(): Promise<Secrets> {
 
 /** Every secret value, for redaction of logs and for the leak scans in tests. */
 export function secretValues(s: Secrets): string[] {
-  return [s.bootstrapToken, s.bootstrapToken.split('.')[1]!, s.certificateKey, s.caKeyPem, s.vrrpPassword, s.haproxyStatsPassword];
+  return [
+    s.bootstrapToken,
+    s.bootstrapToken.split('.')[1]!,
+    s.certificateKey,
+    s.caKeyPem,
+    s.vrrpPassword,
+    s.haproxyStatsPassword,
+  ];
 }

@@ -39,7 +39,13 @@ export function seedWith(edit: (a: Plain & { hosts: Plain[] }) => void): Plain {
 
 export function hostsOf(cps: number, workers: number, base = '172.16.100.'): Plain[] {
   const hosts: Plain[] = [];
-  for (let i = 1; i <= cps; i++) hosts.push({ name: `master${String(i).padStart(2, '0')}`, address: `${base}${10 + i}`, role: 'control-plane' });
-  for (let i = 1; i <= workers; i++) hosts.push({ name: `worker${String(i).padStart(2, '0')}`, address: `${base}${100 + i}`, role: 'worker' });
+  for (let i = 1; i <= cps; i++)
+    hosts.push({
+      name: `master${String(i).padStart(2, '0')}`,
+      address: `${base}${10 + i}`,
+      role: 'control-plane',
+    });
+  for (let i = 1; i <= workers; i++)
+    hosts.push({ name: `worker${String(i).padStart(2, '0')}`, address: `${base}${100 + i}`, role: 'worker' });
   return hosts;
 }
