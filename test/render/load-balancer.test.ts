@@ -105,11 +105,18 @@ describe('keepalived.conf', () => {
     );
   });
 
-  it('checks the local haproxy frontend with curl and never kills keepalived', () => {
+  it('tracks two checks: FAULT when the local haproxy is down, a priority drop when no apiserver answers', () => {
     const r = renderCluster({ answers: valid(seedPlain()), catalog, secrets });
+    const c = content(r, 'master01', '/etc/keepalived/keepalived.conf');
+    expect(c).toMatch(
+      /vrrp_script check_haproxy \{\n\s+script "\/etc\/keepalived\/check_apiserver\.sh lb"\n(?:(?!weight)[^}])*\}/,
+    );
+    expect(c).toMatch(
+      /vrrp_script check_apiserver \{\n\s+script "\/etc\/keepalived\/check_apiserver\.sh"\n[^}]*weight -4\n\}/,
+    );
+    expect(c).toMatch(/track_script \{\n\s+check_haproxy\n\s+check_apiserver\n\s+\}/);
     const s = content(r, 'master01', '/etc/keepalived/check_apiserver.sh');
     expect(s.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(s).toMatch(/curl -sfk --max-time 2 -o \/dev\/null 'https:\/\/127\.0\.0\.1:8443\/healthz'/);
     expect(s).not.toMatch(/^[^#]*(pkill|killall|\/dev\/tcp)/m);
   });
 });

@@ -1,0 +1,185 @@
+// The files each simulated host starts with, written into its overlay upper dirs before it boots:
+// identity (hostname, os-release, machine-id), users (root by key, `ops` by password with sudo),
+// sshd, a swap line in fstab, and the simulated node OS on /usr/local/sbin.
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run } from './shell.js';
+import type { LabHost, LabTopology } from './topology.js';
+import { SIM_COMMANDS } from './sim/commands.js';
+
+export const OVERLAID = ['etc', 'var', 'root', 'opt', 'home', 'usr/local'] as const;
+export const OPS_USER = 'ops';
+export const OPS_UID = 1500;
+export const SIM_DIR = '/usr/local/lib/k8sha-lab';
+
+export function upperDir(hostDir: string, d: string): string {
+  return join(hostDir, `${d.replace('/', '-')}-up`);
+}
+
+function put(path: string, content: string, mode = 0o644): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content, { mode });
+  chmodSync(path, mode);
+}
+
+const OS_RELEASE: Record<LabHost['os'], string> = {
+  rocky: [
+    'NAME="Rocky Linux"',
+    'VERSION="9.6 (Blue Onyx)"',
+    'ID="rocky"',
+    'ID_LIKE="rhel centos fedora"',
+    'VERSION_ID="9.6"',
+    'PLATFORM_ID="platform:el9"',
+    'PRETTY_NAME="Rocky Linux 9.6 (Blue Onyx)"',
+    '',
+  ].join('\n'),
+  ubuntu: [
+    'PRETTY_NAME="Ubuntu 24.04.3 LTS"',
+    'NAME="Ubuntu"',
+    'VERSION_ID="24.04"',
+    'VERSION="24.04.3 LTS (Noble Numbat)"',
+    'VERSION_CODENAME=noble',
+    'ID=ubuntu',
+    'ID_LIKE=debian',
+    'UBUNTU_CODENAME=noble',
+    '',
+  ].join('\n'),
+};
+
+export interface HostConfig {
+  name: string;
+  address: string;
+  os: LabHost['os'];
+  role: LabHost['role'];
+  /** Shared lab directory (cluster store, clock override). Not overlaid, so every host sees it. */
+  labDir: string;
+  subnet: string;
+  vip: string;
+}
+
+export function writeHostFiles(
+  labDir: string,
+  hostDir: string,
+  h: LabHost,
+  topo: LabTopology,
+  keys: { authorized: string; opsPasswordHash: string },
+  simBundle: string,
+): void {
+  for (const d of OVERLAID) {
+    mkdirSync(upperDir(hostDir, d), { recursive: true });
+    mkdirSync(join(hostDir, `${d.replace('/', '-')}-work`), { recursive: true });
+  }
+  const etc = upperDir(hostDir, 'etc');
+  put(join(etc, 'hostname'), `${h.name}\n`);
+  put(join(etc, 'machine-id'), `${randomBytes(16).toString('hex')}\n`, 0o444);
+  put(join(etc, 'os-release'), OS_RELEASE[h.os]);
+  put(join(etc, 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
+  const swap =
+    h.os === 'rocky'
+      ? '/dev/mapper/rl-swap     none                    swap    defaults        0 0'
+      : '/swap.img\tnone\tswap\tsw\t0\t0';
+  const root =
+    h.os === 'rocky'
+      ? '/dev/mapper/rl-root     /                       xfs     defaults        0 0'
+      : '/dev/disk/by-uuid/7f2c-lab / ext4 defaults 0 1';
+  put(join(etc, 'fstab'), `# /etc/fstab (lab host ${h.name})\n${root}\n${swap}\n`);
+  if (h.os === 'rocky') {
+    put(join(etc, 'redhat-release'), 'Rocky Linux release 9.6 (Blue Onyx)\n');
+    put(join(etc, 'selinux', 'config'), 'SELINUX=enforcing\nSELINUXTYPE=targeted\n');
+    put(
+      join(etc, 'yum.repos.d', 'rocky.repo'),
+      '[baseos]\nname=Rocky Linux $releasever - BaseOS\nmirrorlist=https://mirrors.rockylinux.org/mirrorlist?arch=$basearch&repo=BaseOS-$releasever\nenabled=1\n\n[appstream]\nname=Rocky Linux $releasever - AppStream\nmirrorlist=https://mirrors.rockylinux.org/mirrorlist?arch=$basearch&repo=AppStream-$releasever\nenabled=1\n',
+    );
+  } else {
+    mkdirSync(join(etc, 'apt', 'keyrings'), { recursive: true, mode: 0o755 });
+    mkdirSync(join(etc, 'apt', 'sources.list.d'), { recursive: true, mode: 0o755 });
+    put(
+      join(etc, 'apt', 'sources.list.d', 'ubuntu.sources'),
+      'Types: deb\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble noble-updates\nComponents: main restricted universe multiverse\n',
+    );
+  }
+  // Users: copies of the machine's account files plus `ops`, who logs in by password and uses sudo.
+  const passwd = readFileSync('/etc/passwd', 'utf8').trimEnd();
+  const shadow = readFileSync('/etc/shadow', 'utf8').trimEnd();
+  const group = readFileSync('/etc/group', 'utf8').trimEnd();
+  put(
+    join(etc, 'passwd'),
+    `${passwd}\n${OPS_USER}:x:${OPS_UID}:${OPS_UID}:lab operator:/home/${OPS_USER}:/bin/bash\n`,
+  );
+  put(join(etc, 'shadow'), `${shadow}\n${OPS_USER}:${keys.opsPasswordHash}:20000:0:99999:7:::\n`, 0o640);
+  put(join(etc, 'group'), `${group}\n${OPS_USER}:x:${OPS_UID}:\n`);
+  put(join(etc, 'sudoers.d', 'ops'), `${OPS_USER} ALL=(ALL:ALL) ALL\n`, 0o440);
+  const sshd = [
+    `# lab host ${h.name}`,
+    'Port 22',
+    `ListenAddress ${h.address}`,
+    'HostKey /etc/ssh/ssh_host_ed25519_key',
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication yes',
+    'KbdInteractiveAuthentication no',
+    'UsePAM yes',
+    'AuthorizedKeysFile .ssh/authorized_keys',
+    'Subsystem sftp /usr/lib/openssh/sftp-server',
+    'PidFile /run/sshd.pid',
+    // The engine keeps one connection per host and runs many channels on it.
+    'MaxSessions 100',
+    'MaxStartups 200:30:400',
+    'ClientAliveInterval 15',
+    '',
+  ].join('\n');
+  put(join(etc, 'ssh', 'sshd_config'), sshd);
+  run('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    `root@${h.name}`,
+    '-f',
+    join(etc, 'ssh', 'ssh_host_ed25519_key'),
+  ]);
+  const config: HostConfig = {
+    name: h.name,
+    address: h.address,
+    os: h.os,
+    role: h.role,
+    labDir,
+    subnet: topo.subnet,
+    vip: topo.vip,
+  };
+  put(join(etc, 'k8sha-lab', 'host.json'), `${JSON.stringify(config, null, 2)}\n`);
+
+  // root: key login and a plain shell profile (the machine's .bashrc runs pyenv, ~0.55 s a command).
+  const rootHome = upperDir(hostDir, 'root');
+  put(join(rootHome, '.bashrc'), '# lab host: plain bashrc\n');
+  put(join(rootHome, '.profile'), '[ -f ~/.bashrc ] && . ~/.bashrc\n');
+  mkdirSync(join(rootHome, '.ssh'), { recursive: true, mode: 0o700 });
+  chmodSync(join(rootHome, '.ssh'), 0o700);
+  put(join(rootHome, '.ssh', 'authorized_keys'), keys.authorized, 0o600);
+  const opsHome = join(upperDir(hostDir, 'home'), OPS_USER);
+  mkdirSync(opsHome, { recursive: true, mode: 0o750 });
+  put(join(opsHome, '.bashrc'), '# lab host: plain bashrc\n');
+  for (const p of [opsHome, join(opsHome, '.bashrc')]) chownSync(p, OPS_UID, OPS_UID);
+
+  // The simulated node OS: one bundle, a shim per command, ahead of the real ones on PATH.
+  const local = upperDir(hostDir, 'usr/local');
+  mkdirSync(join(local, 'lib', 'k8sha-lab'), { recursive: true });
+  copyFileSync(simBundle, join(local, 'lib', 'k8sha-lab', 'sim.mjs'));
+  const shim = (cmd: string) => `#!/bin/sh\nexec /usr/bin/node ${SIM_DIR}/sim.mjs ${cmd} "$@"\n`;
+  for (const dir of ['sbin', 'bin']) mkdirSync(join(local, dir), { recursive: true });
+  for (const cmd of SIM_COMMANDS) {
+    put(join(local, 'sbin', cmd), shim(cmd), 0o755);
+    symlinkSync(`../sbin/${cmd}`, join(local, 'bin', cmd));
+  }
+}

@@ -1,0 +1,8 @@
+declare module '*.yaml' {
+  const text: string;
+  export default text;
+}
+declare module '*.asc' {
+  const text: string;
+  export default text;
+}

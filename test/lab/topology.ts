@@ -1,0 +1,79 @@
+// Which hosts the lab simulates: the seed's five by default, more on request, in 172.16.100.0/24.
+export type LabOs = 'rocky' | 'ubuntu';
+export type OsChoice = LabOs | 'mixed';
+
+export interface LabHost {
+  name: string;
+  address: string;
+  role: 'control-plane' | 'worker';
+  os: LabOs;
+  /** Index used for short link names (IFNAMSIZ is 15). */
+  index: number;
+}
+
+export interface LabTopology {
+  subnet: string;
+  prefix: number;
+  vip: string;
+  /** The operator namespace's address (no default route). */
+  operator: string;
+  hosts: LabHost[];
+}
+
+export const LAB_PREFIX = 'k8lab';
+const NET = '172.16.100.';
+const SEED_MASTERS = [100, 120, 160];
+const SEED_WORKERS = [180, 200];
+const VIP = 150;
+const OPERATOR = 2;
+export const MAX_WORKERS = 100;
+export const MAX_MASTERS = 7;
+
+export function labTopology(masters = 3, workers = 2, os: OsChoice = 'mixed'): LabTopology {
+  if (!Number.isInteger(masters) || masters < 1 || masters > MAX_MASTERS)
+    throw new Error(`--masters must be 1..${MAX_MASTERS}`);
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS)
+    throw new Error(`--workers must be 0..${MAX_WORKERS}`);
+  const taken = new Set<number>([0, 1, OPERATOR, VIP, 255, ...SEED_MASTERS, ...SEED_WORKERS]);
+  let next = 3;
+  const free = (): number => {
+    while (taken.has(next)) next++;
+    if (next > 254) throw new Error('the lab subnet 172.16.100.0/24 is full');
+    taken.add(next);
+    return next;
+  };
+  const hosts: LabHost[] = [];
+  const osFor = (i: number): LabOs => (os === 'mixed' ? (i % 2 === 0 ? 'rocky' : 'ubuntu') : os);
+  for (let i = 0; i < masters; i++) {
+    const octet = SEED_MASTERS[i] ?? free();
+    hosts.push({
+      name: `master${pad(i + 1)}`,
+      address: NET + octet,
+      role: 'control-plane',
+      os: osFor(hosts.length),
+      index: hosts.length,
+    });
+  }
+  for (let i = 0; i < workers; i++) {
+    const octet = SEED_WORKERS[i] ?? free();
+    hosts.push({
+      name: `worker${pad(i + 1)}`,
+      address: NET + octet,
+      role: 'worker',
+      os: osFor(hosts.length),
+      index: hosts.length,
+    });
+  }
+  return { subnet: `${NET}0/24`, prefix: 24, vip: NET + VIP, operator: NET + OPERATOR, hosts };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+export const nsName = (host: string) => `${LAB_PREFIX}-${host}`;
+export const SWITCH_NS = `${LAB_PREFIX}-sw`;
+export const OPERATOR_NS = `${LAB_PREFIX}-ws`;
+export const BRIDGE = 'br0';
+/** The switch-side end of a host's veth pair. */
+export const switchPort = (index: number) => `p${index}`;
