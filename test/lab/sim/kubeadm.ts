@@ -829,8 +829,7 @@ export async function kubeadm(argv: string[]): Promise<void> {
         kubeadmVersion();
         return out(randomBytes(32).toString('hex'));
       }
-      fail(1, `lab kubeadm: certs ${rest[0] ?? ''} is not simulated`);
-    // falls through (fail never returns)
+      return fail(1, `lab kubeadm: certs ${rest[0] ?? ''} is not simulated`);
     case 'config': {
       const version = kubeadmVersion();
       if (rest[0] === 'validate') {

@@ -369,8 +369,7 @@ export async function kubectl(argv: string[]): Promise<void> {
           `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: `system:serviceaccount:${f.namespace}:${name}`, lab: true })).toString('base64url')}.${randomBytes(24).toString('base64url')}`,
         );
       }
-      fail(1, `lab kubectl: create ${what ?? ''} is not simulated`);
-    // falls through
+      return fail(1, `lab kubectl: create ${what ?? ''} is not simulated`);
     default:
       fail(
         1,

@@ -136,7 +136,7 @@ function applyFile(path: string, quiet: boolean): boolean {
   for (const raw of readFileSync(path, 'utf8').split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const m = /^-?([\w.\/-]+)\s*=\s*(.*)$/.exec(line);
+    const m = /^-?([\w./-]+)\s*=\s*(.*)$/.exec(line);
     if (!m) continue;
     const r = setKey(m[1]!.replace(/\//g, '.'), m[2]!.trim());
     if (!r.ok) {
