@@ -850,9 +850,8 @@ export async function kubeadm(argv: string[]): Promise<void> {
         out(`${repo}/pause:3.10.1\n${repo}/etcd:3.6.6-0`);
         return;
       }
-      fail(1, `lab kubeadm: config ${rest[0] ?? ''} is not simulated`);
+      return fail(1, `lab kubeadm: config ${rest[0] ?? ''} is not simulated`);
     }
-    // falls through
     default:
       fail(1, `unknown command "${sub ?? ''}" for "kubeadm"`);
   }
