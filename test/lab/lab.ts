@@ -245,13 +245,13 @@ export async function labDown(dir = defaultLabDir()): Promise<{ namespaces: numb
     .filter((n) => n.startsWith(`${LAB_PREFIX}-`));
   const state = readLabState(dir);
   let killed = 0;
-  // Host init processes first: killing PID 1 of a PID namespace ends everything in it.
-  const inits = (state?.hosts ?? [])
-    .flatMap((h) => [h.initPid, h.unsharePid])
-    .filter((p) => p > 0 && isInLab(p));
+  // Host init processes first: killing PID 1 of a PID namespace ends everything in it. Its parent
+  // (unshare) then reaps it and exits, so no zombie is left for the machine's init to collect.
+  const inits = (state?.hosts ?? []).map((h) => h.initPid).filter((p) => p > 0 && isInLab(p));
   killPids(inits, 'SIGKILL');
+  for (let i = 0; i < 100 && inits.some(isRunning); i++) await sleep(20);
   for (let round = 0; round < 20; round++) {
-    const pids = namespaces.flatMap(nsPids);
+    const pids = namespaces.flatMap(nsPids).filter(isRunning);
     if (pids.length === 0) break;
     killed += pids.length;
     killPids(pids, round < 2 ? 'SIGTERM' : 'SIGKILL');
@@ -274,6 +274,15 @@ export async function labDown(dir = defaultLabDir()): Promise<{ namespaces: numb
     rmSync(join(dir, sub), { recursive: true, force: true });
   }
   return { namespaces: namespaces.length, processes: killed + inits.length };
+}
+
+/** Running, not a zombie waiting to be reaped. */
+export function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** A PID we recorded is still ours only if it lives in a lab namespace (PIDs get reused). */
