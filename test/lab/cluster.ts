@@ -8,7 +8,9 @@ import type { RenderResult, Secrets } from '../../src/render/types.js';
 import { generateSecrets } from '../../src/secrets/generate.js';
 import type { LabState } from './lab.js';
 
-export async function renderForLab(state: LabState): Promise<{ answers: Answers; secrets: Secrets; result: RenderResult }> {
+export async function renderForLab(
+  state: LabState,
+): Promise<{ answers: Answers; secrets: Secrets; result: RenderResult }> {
   const catalog = loadCatalog();
   const answers = parseAnswersText(readFileSync(state.answersPath, 'utf8'), state.answersPath, catalog);
   const secrets = await generateSecrets();

@@ -42,7 +42,12 @@ export function sh(state: LabState, host: string, script: string, input?: string
 /** Write rendered files onto a host with their modes (what the engine's upload does, by hand). */
 export function pushFiles(state: LabState, host: string, files: RenderedFile[]): void {
   for (const f of files.filter((x) => x.kind === 'file')) {
-    sh(state, host, `mkdir -p "$(dirname '${f.path}')" && cat > '${f.path}' && chmod ${f.mode.toString(8)} '${f.path}'`, f.content);
+    sh(
+      state,
+      host,
+      `mkdir -p "$(dirname '${f.path}')" && cat > '${f.path}' && chmod ${f.mode.toString(8)} '${f.path}'`,
+      f.content,
+    );
   }
 }
 

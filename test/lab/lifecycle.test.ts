@@ -10,7 +10,10 @@ import { LAB_PREFIX } from './topology.js';
 
 function labNamespaces(): string[] {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return r.stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${LAB_PREFIX}-`));
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith(`${LAB_PREFIX}-`));
 }
 
 /** Every mount table on the machine that still mentions the lab's directory. */
@@ -18,7 +21,8 @@ function labMounts(dir: string): string[] {
   const hits: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
-      if (readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(dir)) hits.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
+      if (readFileSync(`/proc/${pid}/mountinfo`, 'utf8').includes(dir))
+        hits.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`);
     } catch {
       // process gone
     }
@@ -51,7 +55,9 @@ describe.runIf(run)('lab up and down', () => {
       expect(routes).not.toMatch(/default/);
       expect(routes.trim().split('\n')).toHaveLength(1);
       // The machine's own namespace got no lab link.
-      expect(spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout.split('\n').length).toBe(rootLinksBefore);
+      expect(spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout.split('\n').length).toBe(
+        rootLinksBefore,
+      );
 
       // Files written in /etc on master01 are visible neither on master02 nor on the machine.
       sh(state, 'master01', 'echo from-master01 > /etc/k8sha-isolation-probe');
@@ -72,7 +78,9 @@ describe.runIf(run)('lab up and down', () => {
       expect(labMounts(state.dir)).toEqual([]);
       expect(pids.filter(alive)).toEqual([]);
       expect(existsSync(`${state.dir}/hosts`)).toBe(false);
-      expect(spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout.split('\n').length).toBe(rootLinksBefore);
+      expect(spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout.split('\n').length).toBe(
+        rootLinksBefore,
+      );
     }
   });
 
@@ -82,7 +90,11 @@ describe.runIf(run)('lab up and down', () => {
     const second = await labUp({ masters: 1, workers: 0, os: 'ubuntu' });
     try {
       expect(oldPids.filter((p) => alive(p) && second.hosts.every((h) => h.initPid !== p))).toEqual([]);
-      expect(labNamespaces().sort()).toEqual([`${LAB_PREFIX}-master01`, `${LAB_PREFIX}-sw`, `${LAB_PREFIX}-ws`]);
+      expect(labNamespaces().sort()).toEqual([
+        `${LAB_PREFIX}-master01`,
+        `${LAB_PREFIX}-sw`,
+        `${LAB_PREFIX}-ws`,
+      ]);
     } finally {
       await labDown(second.dir);
     }
@@ -98,7 +110,24 @@ describe.runIf(run)('lab up and down', () => {
       }
       const pw = readFileSync(state.opsPasswordPath, 'utf8').trim();
       const opsSsh = (address: string, cmd: string) =>
-        labWs(['sshpass', '-e', 'ssh', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'PubkeyAuthentication=no', `ops@${address}`, cmd], { env: { ...process.env, SSHPASS: pw } });
+        labWs(
+          [
+            'sshpass',
+            '-e',
+            'ssh',
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            '-o',
+            'LogLevel=ERROR',
+            '-o',
+            'PubkeyAuthentication=no',
+            `ops@${address}`,
+            cmd,
+          ],
+          { env: { ...process.env, SSHPASS: pw } },
+        );
       const who = opsSsh('172.16.100.180', 'id -un');
       expect(who.stdout.trim(), who.stderr).toBe('ops');
       const sudo = opsSsh('172.16.100.180', `echo '${pw}' | sudo -S -p '' id -u`);
@@ -106,7 +135,24 @@ describe.runIf(run)('lab up and down', () => {
       const wrong = opsSsh('172.16.100.180', "echo wrong-password | sudo -S -p '' id -u");
       expect(wrong.code).not.toBe(0);
       // Root cannot log in with a password, only with the key.
-      const rootPw = labWs(['sshpass', '-e', 'ssh', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'PubkeyAuthentication=no', '-o', 'ConnectTimeout=5', 'root@172.16.100.180', 'true'], { env: { ...process.env, SSHPASS: pw } });
+      const rootPw = labWs(
+        [
+          'sshpass',
+          '-e',
+          'ssh',
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          '-o',
+          'PubkeyAuthentication=no',
+          '-o',
+          'ConnectTimeout=5',
+          'root@172.16.100.180',
+          'true',
+        ],
+        { env: { ...process.env, SSHPASS: pw } },
+      );
       expect(rootPw.code).not.toBe(0);
     } finally {
       await labDown(state.dir);
@@ -124,7 +170,11 @@ describe('lab CLI without root', () => {
     }
     // As root, drop privileges for the child so the check really runs.
     spawnSync('node', ['scripts/run-ts.mjs', 'test/lab/cli.ts', 'status'], { encoding: 'utf8' }); // builds .bench/cli.mjs
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '.bench/cli.mjs', 'up'], { encoding: 'utf8', env: { ...process.env, K8SHA_LAB_DIR: '/tmp/k8sha-lab-not-root' } });
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '.bench/cli.mjs', 'up'],
+      { encoding: 'utf8', env: { ...process.env, K8SHA_LAB_DIR: '/tmp/k8sha-lab-not-root' } },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/the lab needs root/);
   });

@@ -29,7 +29,11 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     ({ result: rendered, secrets } = await renderForLab(s));
     for (const h of s.hosts) pushFiles(s, h.name, rendered.nodes[h.name]!);
     for (const h of ['master01', 'master02', 'master03']) {
-      sh(s, h, `${PREPARE_NODE}\n. /etc/os-release; if [ "$ID" = rocky ]; then dnf install -y haproxy keepalived >/dev/null; else apt-get install -y haproxy keepalived >/dev/null; fi; systemctl restart haproxy keepalived`);
+      sh(
+        s,
+        h,
+        `${PREPARE_NODE}\n. /etc/os-release; if [ "$ID" = rocky ]; then dnf install -y haproxy keepalived >/dev/null; else apt-get install -y haproxy keepalived >/dev/null; fi; systemctl restart haproxy keepalived`,
+      );
     }
     for (const h of ['worker01', 'worker02']) sh(s, h, PREPARE_NODE);
   }, 120_000);
@@ -42,7 +46,9 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     expect(old.code).toBe(1);
     expect(old.out).toMatch(/old API spec: "kubeadm\.k8s\.io\/v1beta3".*kubeadm v1\.35/);
     sh(s, 'master01', `sed 's#^certificateKey:#certKey:#' ${CONFIG} > /tmp/typo.yaml`);
-    expect(run(s, 'master01', 'kubeadm config validate --config /tmp/typo.yaml').out).toMatch(/unknown field "certKey"/);
+    expect(run(s, 'master01', 'kubeadm config validate --config /tmp/typo.yaml').out).toMatch(
+      /unknown field "certKey"/,
+    );
   });
 
   it('refuses init with swap on or ip_forward off, then initializes with the pre-created CA', () => {
@@ -51,8 +57,16 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     let r = run(s, 'master01', `kubeadm init --config ${CONFIG} --upload-certs`);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/\[WARNING Swap\][\s\S]*running with swap on is not supported/);
-    sh(s, 'master01', 'kubeadm reset -f >/dev/null && swapoff -a && sysctl -w net.ipv4.ip_forward=0 >/dev/null');
-    pushFiles(s, 'master01', rendered.nodes.master01!.filter((f) => f.path.startsWith('/etc/kubernetes/')));
+    sh(
+      s,
+      'master01',
+      'kubeadm reset -f >/dev/null && swapoff -a && sysctl -w net.ipv4.ip_forward=0 >/dev/null',
+    );
+    pushFiles(
+      s,
+      'master01',
+      rendered.nodes.master01!.filter((f) => f.path.startsWith('/etc/kubernetes/')),
+    );
     r = run(s, 'master01', `kubeadm init --config ${CONFIG} --upload-certs`);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/\[ERROR FileContent--proc-sys-net-ipv4-ip_forward\]/);
@@ -65,7 +79,9 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     // A second init on the same node trips preflight, as the real one does.
     const again = run(s, 'master01', `kubeadm init --config ${CONFIG} --upload-certs`);
     expect(again.code).toBe(1);
-    expect(again.out).toMatch(/\[ERROR Port-6443\]: Port 6443 is in use[\s\S]*\[ERROR DirAvailable--etc-kubernetes-manifests\]/);
+    expect(again.out).toMatch(
+      /\[ERROR Port-6443\]: Port 6443 is in use[\s\S]*\[ERROR DirAvailable--etc-kubernetes-manifests\]/,
+    );
   });
 
   it('answers /healthz through the VIP from the operator namespace', async () => {
@@ -81,26 +97,48 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     // TLS against the VIP verifies: the VIP is in the apiserver certificate.
     const ca = sh(s, 'master01', 'cat /etc/kubernetes/pki/ca.crt');
     writeFileSync(join(s.dir, 'ca.crt'), ca);
-    const verified = labWs(['curl', '-s', '--max-time', '3', '--cacert', join(s.dir, 'ca.crt'), 'https://172.16.100.150:8443/version']);
+    const verified = labWs([
+      'curl',
+      '-s',
+      '--max-time',
+      '3',
+      '--cacert',
+      join(s.dir, 'ca.crt'),
+      'https://172.16.100.150:8443/version',
+    ]);
     expect(verified.code, verified.stderr).toBe(0);
     expect(verified.stdout).toMatch(/"gitVersion":"v1\.36\.4"/);
   });
 
   it('rejects a join with a wrong CA hash or an unknown token, through the VIP', () => {
     const s = lab.state;
-    sh(s, 'worker01', `sed "s#${secrets.caCertHash}#sha256:${'0'.repeat(64)}#" ${CONFIG} > /tmp/badhash.yaml`);
+    sh(
+      s,
+      'worker01',
+      `sed "s#${secrets.caCertHash}#sha256:${'0'.repeat(64)}#" ${CONFIG} > /tmp/badhash.yaml`,
+    );
     let r = run(s, 'worker01', 'kubeadm join --config /tmp/badhash.yaml');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/none of the public keys "sha256:[0-9a-f]{64}" are pinned/);
-    sh(s, 'worker01', `sed "s#${secrets.bootstrapToken}#abcdef.0123456789abcdef#" ${CONFIG} > /tmp/badtoken.yaml`);
+    sh(
+      s,
+      'worker01',
+      `sed "s#${secrets.bootstrapToken}#abcdef.0123456789abcdef#" ${CONFIG} > /tmp/badtoken.yaml`,
+    );
     r = run(s, 'worker01', 'kubeadm join --config /tmp/badtoken.yaml');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"/);
+    expect(r.out).toMatch(
+      /could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"/,
+    );
   });
 
   it('joins a control plane with the certificate key, and refuses a wrong or expired one', () => {
     const s = lab.state;
-    sh(s, 'master02', `sed "s#certificateKey: ${secrets.certificateKey}#certificateKey: ${'a'.repeat(64)}#" ${CONFIG} > /tmp/badkey.yaml`);
+    sh(
+      s,
+      'master02',
+      `sed "s#certificateKey: ${secrets.certificateKey}#certificateKey: ${'a'.repeat(64)}#" ${CONFIG} > /tmp/badkey.yaml`,
+    );
     let r = run(s, 'master02', 'kubeadm join --config /tmp/badkey.yaml');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/cipher: message authentication failed/);
@@ -120,7 +158,13 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
       r = run(s, 'master03', 'kubeadm join --config /tmp/fresh.yaml');
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/Secret "kubeadm-certs" was not found[\s\S]*might have expired/);
-      expect(sh(s, 'master01', `kubeadm init phase upload-certs --upload-certs --certificate-key ${secrets.certificateKey}`)).toContain(secrets.certificateKey);
+      expect(
+        sh(
+          s,
+          'master01',
+          `kubeadm init phase upload-certs --upload-certs --certificate-key ${secrets.certificateKey}`,
+        ),
+      ).toContain(secrets.certificateKey);
       r = run(s, 'master03', 'kubeadm join --config /tmp/fresh.yaml');
       expect(r.code, r.out).toBe(0);
     } finally {
@@ -132,7 +176,11 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     const s = lab.state;
     // The install token expired in the clock test above and was cleaned up; mint a new one.
     const fresh = sh(s, 'master02', 'kubeadm token create --print-join-command');
-    expect(fresh).toMatch(new RegExp(`^kubeadm join 172\\.16\\.100\\.150:8443 --token \\S+ --discovery-token-ca-cert-hash ${secrets.caCertHash}`));
+    expect(fresh).toMatch(
+      new RegExp(
+        `^kubeadm join 172\\.16\\.100\\.150:8443 --token \\S+ --discovery-token-ca-cert-hash ${secrets.caCertHash}`,
+      ),
+    );
     const token = /--token (\S+)/.exec(fresh)![1]!;
     for (const w of ['worker01', 'worker02']) {
       sh(s, w, `sed "s#${secrets.bootstrapToken}#${token}#" ${CONFIG} > /tmp/join.yaml`);
@@ -153,10 +201,22 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     expect(run(s, 'master01', `${k} wait --for=condition=Ready nodes --all --timeout=2s`).code).toBe(1);
     const calico = rendered.cluster.find((f) => f.path === 'cni/install-calico.sh')!;
     sh(s, 'master01', 'sh -s', calico.content);
-    expect(sh(s, 'master02', `${k} wait --for=condition=Ready nodes --all --timeout=30s`)).toMatch(/node\/worker02 condition met/);
-    const nodes = JSON.parse(sh(s, 'master03', `${k} get nodes -o json`)) as { items: { metadata: { name: string; labels: Record<string, string> } }[] };
-    expect(nodes.items.map((n) => n.metadata.name).sort()).toEqual(['master01', 'master02', 'master03', 'worker01', 'worker02']);
-    expect(nodes.items.filter((n) => 'node-role.kubernetes.io/control-plane' in n.metadata.labels)).toHaveLength(3);
+    expect(sh(s, 'master02', `${k} wait --for=condition=Ready nodes --all --timeout=30s`)).toMatch(
+      /node\/worker02 condition met/,
+    );
+    const nodes = JSON.parse(sh(s, 'master03', `${k} get nodes -o json`)) as {
+      items: { metadata: { name: string; labels: Record<string, string> } }[];
+    };
+    expect(nodes.items.map((n) => n.metadata.name).sort()).toEqual([
+      'master01',
+      'master02',
+      'master03',
+      'worker01',
+      'worker02',
+    ]);
+    expect(
+      nodes.items.filter((n) => 'node-role.kubernetes.io/control-plane' in n.metadata.labels),
+    ).toHaveLength(3);
     expect(sh(s, 'master01', `${k} get pods -A`)).toMatch(/kube-system\s+calico-node-\w+\s+1\/1\s+Running/);
     expect(sh(s, 'master01', `${k} get --raw '/readyz?verbose'`)).toMatch(/etcd ok \(3\/3 members/);
     expect(sh(s, 'master01', 'cat /var/lib/k8sha-lab/kubeadm-init.log')).toMatch(/init #1 of this lab/); // the failed attempts never created a cluster

@@ -27,13 +27,17 @@ describe.runIf(enabled)('package managers (rocky: master01, ubuntu: master02)', 
     sh(s, 'master01', `cat > /etc/yum.repos.d/kubernetes.repo <<'EOF'\n${K8S_REPO('1.36')}EOF`);
     r = run(s, 'master01', 'dnf install -y kubeadm-1.36.4');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/All matches were filtered out by exclude filtering for argument: kubeadm-1\.36\.4/);
+    expect(r.out).toMatch(
+      /All matches were filtered out by exclude filtering for argument: kubeadm-1\.36\.4/,
+    );
     r = run(s, 'master01', 'dnf install kubeadm-1.36.4 --disableexcludes=kubernetes');
     expect(r.code, 'without -y and without a terminal dnf aborts').toBe(1);
     expect(r.out).toMatch(/Operation aborted/);
     r = run(s, 'master01', 'dnf install -y kubeadm-1.36.4 kubelet-1.36.4 --disableexcludes=kubernetes');
     expect(r.code, r.out).toBe(0);
-    expect(sh(s, 'master01', 'rpm -q kubeadm kubelet cri-tools')).toMatch(/kubeadm-1\.36\.4-150500\.1\.1\.x86_64\nkubelet-1\.36\.4-150500\.1\.1\.x86_64\ncri-tools-1\.36\.0/);
+    expect(sh(s, 'master01', 'rpm -q kubeadm kubelet cri-tools')).toMatch(
+      /kubeadm-1\.36\.4-150500\.1\.1\.x86_64\nkubelet-1\.36\.4-150500\.1\.1\.x86_64\ncri-tools-1\.36\.0/,
+    );
     expect(sh(s, 'master01', 'kubeadm version -o short').trim()).toBe('v1.36.4');
   });
 
@@ -41,11 +45,19 @@ describe.runIf(enabled)('package managers (rocky: master01, ubuntu: master02)', 
     const s = lab.state;
     let r = run(s, 'master03', 'dnf install -y containerd.io');
     expect(r.out).toMatch(/No match for argument: containerd\.io/);
-    sh(s, 'master03', "printf '[kubernetes]\\nbaseurl=https://packages.cloud.google.com/yum/repos/kubernetes-el7-x86_64\\nenabled=1\\n' > /etc/yum.repos.d/kubernetes.repo");
+    sh(
+      s,
+      'master03',
+      "printf '[kubernetes]\\nbaseurl=https://packages.cloud.google.com/yum/repos/kubernetes-el7-x86_64\\nenabled=1\\n' > /etc/yum.repos.d/kubernetes.repo",
+    );
     r = run(s, 'master03', 'dnf install -y haproxy');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/Failed to download metadata for repo 'kubernetes'/);
-    sh(s, 'master03', 'rm /etc/yum.repos.d/kubernetes.repo && dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo >/dev/null');
+    sh(
+      s,
+      'master03',
+      'rm /etc/yum.repos.d/kubernetes.repo && dnf config-manager --add-repo https://download.docker.com/linux/rhel/docker-ce.repo >/dev/null',
+    );
     r = run(s, 'master03', 'dnf install -y containerd.io');
     expect(r.code, r.out).toBe(0);
     expect(sh(s, 'master03', 'containerd --version')).toMatch(/containerd\.io 2\.3\.4/);
@@ -53,12 +65,17 @@ describe.runIf(enabled)('package managers (rocky: master01, ubuntu: master02)', 
 
   it('apt needs the signed repo and an update, and installs exact versions it has', () => {
     const s = lab.state;
-    const list = "echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] https://pkgs.k8s.io/core:/stable:/v1.36/deb/ /' > /etc/apt/sources.list.d/kubernetes.list";
+    const list =
+      "echo 'deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] https://pkgs.k8s.io/core:/stable:/v1.36/deb/ /' > /etc/apt/sources.list.d/kubernetes.list";
     sh(s, 'master02', list);
     let r = run(s, 'master02', 'apt-get update');
     expect(r.code).toBe(100);
     expect(r.out).toMatch(/NO_PUBKEY[\s\S]*is not signed/);
-    sh(s, 'master02', 'curl -fsSL https://pkgs.k8s.io/core:/stable:/v1.36/deb/Release.key -o /etc/apt/keyrings/kubernetes-apt-keyring.asc');
+    sh(
+      s,
+      'master02',
+      'curl -fsSL https://pkgs.k8s.io/core:/stable:/v1.36/deb/Release.key -o /etc/apt/keyrings/kubernetes-apt-keyring.asc',
+    );
     r = run(s, 'master02', 'apt-get install -y kubeadm=1.36.4-1.1');
     expect(r.code, 'not before apt-get update').toBe(100);
     expect(r.out).toMatch(/Unable to locate package kubeadm/);
@@ -69,13 +86,21 @@ describe.runIf(enabled)('package managers (rocky: master01, ubuntu: master02)', 
     r = run(s, 'master02', 'apt-get install -y kubelet=1.36.4-1.1 kubeadm=1.36.4-1.1 kubectl=1.36.4-1.1');
     expect(r.code, r.out).toBe(0);
     sh(s, 'master02', 'apt-mark hold kubelet kubeadm kubectl');
-    expect(sh(s, 'master02', 'apt-mark showhold').trim().split('\n').sort()).toEqual(['kubeadm', 'kubectl', 'kubelet']);
+    expect(sh(s, 'master02', 'apt-mark showhold').trim().split('\n').sort()).toEqual([
+      'kubeadm',
+      'kubectl',
+      'kubelet',
+    ]);
     expect(sh(s, 'master02', 'dpkg -s kubeadm')).toMatch(/Status: hold ok installed\nVersion: 1\.36\.4-1\.1/);
     r = run(s, 'master02', 'dpkg -s haproxy');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/package 'haproxy' is not installed/);
     // The Docker CE repo must name this distribution and release.
-    sh(s, 'master02', "curl -fsSL https://download.docker.com/linux/ubuntu/gpg -o /etc/apt/keyrings/docker.asc && echo 'deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable' > /etc/apt/sources.list.d/docker.list");
+    sh(
+      s,
+      'master02',
+      "curl -fsSL https://download.docker.com/linux/ubuntu/gpg -o /etc/apt/keyrings/docker.asc && echo 'deb [signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable' > /etc/apt/sources.list.d/docker.list",
+    );
     r = run(s, 'master02', 'apt-get update');
     expect(r.out).toMatch(/does not have a Release file/);
   });
@@ -95,13 +120,25 @@ describe.runIf(enabled)('systemctl, swap, modules, sysctl (worker02, rocky)', ()
   it('refuses to start containerd without SystemdCgroup = true, and starts it with', () => {
     const s = lab.state;
     expect(run(s, 'worker02', 'systemctl start containerd').code).toBe(5);
-    sh(s, 'worker02', 'dnf config-manager --add-repo https://mirrors.aliyun.com/docker-ce/linux/rhel/docker-ce.repo >/dev/null && dnf install -y containerd.io >/dev/null');
+    sh(
+      s,
+      'worker02',
+      'dnf config-manager --add-repo https://mirrors.aliyun.com/docker-ce/linux/rhel/docker-ce.repo >/dev/null && dnf install -y containerd.io >/dev/null',
+    );
     let r = run(s, 'worker02', 'systemctl start containerd');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/Job for containerd\.service failed/);
     expect(sh(s, 'worker02', 'systemctl status containerd || true')).toMatch(/SystemdCgroup/);
-    sh(s, 'worker02', "printf 'version = 3\\n[plugins.\"io.containerd.cri.v1.runtime\".containerd.runtimes.runc.options]\\n  SystemdCgroup = true\\n' > /etc/containerd/config.toml");
-    r = run(s, 'worker02', 'systemctl enable --now containerd && systemctl is-active containerd && systemctl is-enabled containerd');
+    sh(
+      s,
+      'worker02',
+      'printf \'version = 3\\n[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]\\n  SystemdCgroup = true\\n\' > /etc/containerd/config.toml',
+    );
+    r = run(
+      s,
+      'worker02',
+      'systemctl enable --now containerd && systemctl is-active containerd && systemctl is-enabled containerd',
+    );
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/active\nenabled/);
     r = run(s, 'worker02', 'systemctl stop containerd; systemctl is-active containerd');
@@ -123,11 +160,17 @@ describe.runIf(enabled)('systemctl, swap, modules, sysctl (worker02, rocky)', ()
 
   it('needs br_netfilter before the bridge sysctls, and applies ip_forward in the host only', () => {
     const s = lab.state;
-    sh(s, 'worker02', "printf 'net.ipv4.ip_forward = 1\\nnet.bridge.bridge-nf-call-iptables = 1\\n' > /etc/sysctl.d/k8s.conf");
+    sh(
+      s,
+      'worker02',
+      "printf 'net.ipv4.ip_forward = 1\\nnet.bridge.bridge-nf-call-iptables = 1\\n' > /etc/sysctl.d/k8s.conf",
+    );
     let r = run(s, 'worker02', 'sysctl --system');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/cannot stat \/proc\/sys\/net\/bridge\/bridge-nf-call-iptables/);
-    expect(run(s, 'worker02', 'modprobe no_such_module').out).toMatch(/FATAL: Module no_such_module not found/);
+    expect(run(s, 'worker02', 'modprobe no_such_module').out).toMatch(
+      /FATAL: Module no_such_module not found/,
+    );
     sh(s, 'worker02', 'modprobe br_netfilter && sysctl --system');
     expect(sh(s, 'worker02', 'sysctl -n net.bridge.bridge-nf-call-iptables').trim()).toBe('1');
     expect(sh(s, 'worker02', 'cat /proc/sys/net/ipv4/ip_forward').trim()).toBe('1');
@@ -141,8 +184,18 @@ describe.runIf(enabled)('systemctl, swap, modules, sysctl (worker02, rocky)', ()
 describe.runIf(enabled)('curl (no internet in the lab)', () => {
   it('serves fixtures for known manifests, fails offline elsewhere, and passes lab addresses to the real curl', () => {
     const s = lab.state;
-    expect(sh(s, 'worker01', 'curl -fsSL https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/calico.yaml')).toMatch(/#\s+- name: CALICO_IPV4POOL_CIDR/);
-    let r = run(s, 'worker01', 'curl -fsSL https://raw.githubusercontent.com/projectcalico/calico/v9.9.9/manifests/nope.yaml');
+    expect(
+      sh(
+        s,
+        'worker01',
+        'curl -fsSL https://raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/calico.yaml',
+      ),
+    ).toMatch(/#\s+- name: CALICO_IPV4POOL_CIDR/);
+    let r = run(
+      s,
+      'worker01',
+      'curl -fsSL https://raw.githubusercontent.com/projectcalico/calico/v9.9.9/manifests/nope.yaml',
+    );
     expect(r.code).toBe(22);
     r = run(s, 'worker01', 'curl -sS https://example.com/');
     expect(r.code).toBe(6);

@@ -251,7 +251,11 @@ export function dnf(cmd: 'dnf' | 'yum', argv: string[]): void {
         out(`Adding repo from: ${url}`);
         return;
       }
-      return fail(1, `Curl error (6): Couldn't resolve host name for ${url}`, `Error: Configuration of repo failed`);
+      return fail(
+        1,
+        `Curl error (6): Couldn't resolve host name for ${url}`,
+        `Error: Configuration of repo failed`,
+      );
     }
     default:
       fail(1, `No such command: ${sub}. Please use /usr/bin/${cmd} --help`);
