@@ -20,6 +20,8 @@ export const OVERLAID = ['etc', 'var', 'root', 'opt', 'home', 'usr/local'] as co
 export const OPS_USER = 'ops';
 export const OPS_UID = 1500;
 export const SIM_DIR = '/usr/local/lib/k8sha-lab';
+/** Where each host sees the lab's shared directory (bind-mounted; the lab may live under /tmp, which hosts hide). */
+export const HOST_SHARED_DIR = '/run/k8sha-lab/shared';
 
 export function upperDir(hostDir: string, d: string): string {
   return join(hostDir, `${d.replace('/', '-')}-up`);
@@ -60,14 +62,13 @@ export interface HostConfig {
   address: string;
   os: LabHost['os'];
   role: LabHost['role'];
-  /** Shared lab directory (cluster store, clock override). Not overlaid, so every host sees it. */
-  labDir: string;
+  /** The lab's shared directory as the host sees it (cluster store, clock override): a bind mount. */
+  sharedDir: string;
   subnet: string;
   vip: string;
 }
 
 export function writeHostFiles(
-  labDir: string,
   hostDir: string,
   h: LabHost,
   topo: LabTopology,
@@ -154,7 +155,7 @@ export function writeHostFiles(
     address: h.address,
     os: h.os,
     role: h.role,
-    labDir,
+    sharedDir: HOST_SHARED_DIR,
     subnet: topo.subnet,
     vip: topo.vip,
   };

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { packageRoot } from '../../src/package-root.js';
-import { OPS_USER, OVERLAID, upperDir, writeHostFiles } from './host-files.js';
+import { HOST_SHARED_DIR, OPS_USER, OVERLAID, upperDir, writeHostFiles } from './host-files.js';
 import { buildSimBundle } from './sim-bundle.js';
 import { ipBatch, run, sleep, tryRun } from './shell.js';
 import {
@@ -75,7 +75,7 @@ export async function labUp(opts: LabOptions = {}): Promise<LabState> {
   await labDown(dir); // stale leftovers of an earlier lab first
   const topo = labTopology(opts.masters ?? 3, opts.workers ?? 2, opts.os ?? 'mixed');
   mkdirSync(join(dir, 'hosts'), { recursive: true, mode: 0o700 });
-  mkdirSync(join(dir, 'store'), { recursive: true, mode: 0o700 });
+  mkdirSync(join(dir, 'shared', 'store'), { recursive: true, mode: 0o700 });
 
   // Keys and passwords the hosts accept.
   const keyPath = join(dir, 'id_ed25519');
@@ -118,8 +118,8 @@ export async function labUp(opts: LabOptions = {}): Promise<LabState> {
   const hosts: LabHostState[] = [];
   for (const h of topo.hosts) {
     const hostDir = join(dir, 'hosts', h.name);
-    writeHostFiles(dir, hostDir, h, topo, { authorized, opsPasswordHash }, simBundle);
-    writeFileSync(join(hostDir, 'init.sh'), initScript(hostDir, h), { mode: 0o755 });
+    writeHostFiles(hostDir, h, topo, { authorized, opsPasswordHash }, simBundle);
+    writeFileSync(join(hostDir, 'init.sh'), initScript(hostDir, join(dir, 'shared'), h), { mode: 0o755 });
     hosts.push({ ...h, dir: hostDir, initPid: 0, unsharePid: 0 });
   }
   for (const h of hosts) {
@@ -169,7 +169,7 @@ function writeState(s: LabState): void {
   writeFileSync(join(s.dir, 'state.json'), `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
 }
 
-function initScript(hostDir: string, h: LabHost): string {
+function initScript(hostDir: string, sharedDir: string, h: LabHost): string {
   const mounts = OVERLAID.map(
     (d) =>
       `mount -t overlay overlay -o lowerdir=/${d},upperdir=${upperDir(hostDir, d)},workdir=${join(hostDir, `${d.replace('/', '-')}-work`)} /${d}`,
@@ -180,8 +180,10 @@ function initScript(hostDir: string, h: LabHost): string {
     'set -eu',
     ...mounts,
     'mount -t tmpfs -o mode=0755 tmpfs /run',
-    'mount -t tmpfs -o mode=1777 tmpfs /tmp',
     'mkdir -p /run/sshd /run/lock /run/k8sha-lab',
+    // Before /tmp is hidden: the lab directory may itself live under /tmp.
+    `mkdir -p ${HOST_SHARED_DIR} && mount --bind ${sharedDir} ${HOST_SHARED_DIR}`,
+    'mount -t tmpfs -o mode=1777 tmpfs /tmp',
     `hostname ${h.name}`,
     'exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config',
     '',
@@ -262,14 +264,13 @@ export async function labDown(dir = defaultLabDir()): Promise<{ namespaces: numb
   for (const ns of order) tryRun('ip', ['netns', 'del', ns]);
   for (const sub of [
     'hosts',
-    'store',
+    'shared',
     'sim',
     'state.json',
     'answers.yaml',
     'id_ed25519',
     'id_ed25519.pub',
     'ops-password',
-    'clock-offset-seconds',
   ]) {
     rmSync(join(dir, sub), { recursive: true, force: true });
   }

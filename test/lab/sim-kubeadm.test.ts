@@ -20,7 +20,7 @@ function run(state: LabState, host: string, script: string): { code: number; out
 }
 
 function setClock(state: LabState, offsetSeconds: number): void {
-  writeFileSync(join(state.dir, 'clock-offset-seconds'), String(offsetSeconds));
+  writeFileSync(join(state.dir, 'shared', 'clock-offset-seconds'), String(offsetSeconds));
 }
 
 describe.runIf(enabled)('kubeadm in the lab', () => {

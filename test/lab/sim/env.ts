@@ -8,7 +8,8 @@ export interface HostConfig {
   address: string;
   os: 'rocky' | 'ubuntu';
   role: 'control-plane' | 'worker';
-  labDir: string;
+  /** The lab's shared directory (cluster store, clock override), bind-mounted into every host. */
+  sharedDir: string;
   subnet: string;
   vip: string;
 }
@@ -54,9 +55,9 @@ export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): voi
   renameSync(tmp, path);
 }
 
-/** The lab clock: real time plus an offset the tests can set (.lab/clock-offset-seconds). */
+/** The lab clock: real time plus an offset the tests can set (.lab/shared/clock-offset-seconds). */
 export function now(): number {
-  const p = join(host().labDir, 'clock-offset-seconds');
+  const p = join(host().sharedDir, 'clock-offset-seconds');
   const offset = existsSync(p) ? Number(readFileSync(p, 'utf8').trim()) || 0 : 0;
   return Date.now() + offset * 1000;
 }

@@ -50,7 +50,7 @@ export interface Cluster {
 }
 
 export function storeDir(): string {
-  return join(host().labDir, 'store');
+  return join(host().sharedDir, 'store');
 }
 
 const clusterFile = () => join(storeDir(), 'cluster.json');
