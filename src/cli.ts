@@ -40,14 +40,88 @@ export function buildProgram(): Command {
     .addOption(catalogOption())
     .action(async (opts) => (await import('./cli/schema.js')).schemaCommand(opts));
 
+  const engineOptions = (cmd: Command) =>
+    cmd
+      .option('--concurrency <n>', 'nodes worked on at once', '10')
+      .addOption(
+        new Option('--output <format>', 'progress output').choices(['plain', 'json']).default('plain'),
+      )
+      .option(
+        '--state-dir <dir>',
+        'where runs keep their journal, secrets (0600) and logs (default: $XDG_STATE_HOME/k8sha-wizard)',
+      )
+      .option('--kubeconfig-dir <dir>', 'where the admin kubeconfig goes (default: ~/.kube)')
+      .option('--restart', 'discard an unfinished run of this cluster and start over')
+      .option('--break-lock', 'take over host locks left by a run that is no longer running')
+      .option(
+        '--failover-drill',
+        'after the install, stop haproxy on the VIP holder and check that the VIP moves and the API stays up',
+      )
+      .option(
+        '--install-key <file.pub>',
+        "after a password login, add this public key to the login user's authorized_keys",
+      )
+      .addOption(
+        new Option('--transport <kind>', 'how to reach the hosts').choices(['ssh', 'local']).default('ssh'),
+      )
+      .option('-v, --verbose', 'print every command and its output')
+      .addOption(catalogOption());
+
+  engineOptions(
+    program
+      .command('apply')
+      .description('install the cluster described by the answers (or continue an unfinished install)')
+      .requiredOption('-a, --answers <file>', 'answers YAML')
+      .option('-y, --yes', 'run unattended: no confirmation, never prompt')
+      .option('--dry-run', 'print the steps and commands per node instead of running them'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./cli/apply.js')).applyCommand(opts);
+  });
+
+  engineOptions(
+    program
+      .command('resume')
+      .description('continue the unfinished install from its journal')
+      .option('--cluster <name>', 'which cluster, when several runs are unfinished')
+      .option('-y, --yes', 'accepted for symmetry with apply; resume never prompts'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./cli/resume.js')).resumeCommand(opts);
+  });
+
+  program
+    .command('plan')
+    .description('print the steps and commands, per node, that apply would run')
+    .requiredOption('-a, --answers <file>', 'answers YAML')
+    .addOption(
+      new Option('--format <format>', 'text, commands (one shell command per line, per node) or json')
+        .choices(['text', 'commands', 'json'])
+        .default('text'),
+    )
+    .option('--offline', 'do not connect: assume facts instead of gathering them (read-only) from the hosts')
+    .addOption(
+      new Option('--assume-os <family>', 'with --offline: the OS family to assume')
+        .choices(['rhel', 'debian'])
+        .default('rhel'),
+    )
+    .option('--state-dir <dir>', 'state directory (for known hosts)')
+    .addOption(
+      new Option('--transport <kind>', 'how to reach the hosts').choices(['ssh', 'local']).default('ssh'),
+    )
+    .addOption(catalogOption())
+    .action(async (opts) => {
+      exitCode = await (await import('./cli/plan.js')).planCommand(opts);
+    });
+
   return program;
 }
+
+let exitCode: number = ExitCode.ok;
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return ExitCode.ok;
+    return exitCode;
   } catch (e) {
     return reportError(e);
   }
@@ -70,5 +144,10 @@ function reportError(e: unknown): number {
 }
 
 process.on('SIGINT', () => process.exit(ExitCode.interrupted));
+// `k8sha-wizard plan | head`: a closed pipe is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw e;
+});
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -37,6 +37,10 @@ export const catalogSchema = z
     recommended: minor,
     kubernetes: z.record(minor, minorEntrySchema),
     endOfLife: z.record(minor, isoDate).default({}),
+    kubernetesPackages: z.strictObject({
+      debRevision: z.string().regex(/^[\w.]+$/),
+      rpmRelease: z.string().regex(/^[\w.]+$/),
+    }),
     calico: z.strictObject({
       manifestUrl: url,
       typhaManifestUrl: url,

@@ -184,6 +184,8 @@ function initScript(hostDir: string, sharedDir: string, h: LabHost): string {
     // Before /tmp is hidden: the lab directory may itself live under /tmp.
     `mkdir -p ${HOST_SHARED_DIR} && mount --bind ${sharedDir} ${HOST_SHARED_DIR}`,
     'mount -t tmpfs -o mode=1777 tmpfs /tmp',
+    // A cgroup v2 distribution: Kubernetes 1.35+ refuses cgroup v1 (this machine mounts v1).
+    'mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || true',
     `hostname ${h.name}`,
     'exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config',
     '',

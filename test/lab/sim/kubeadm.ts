@@ -738,14 +738,21 @@ async function token(argv: string[]): Promise<void> {
   const sub = argv[0];
   if (sub === 'generate') return out(`${randomBytes(3).toString('hex')}.${randomBytes(8).toString('hex')}`);
   if (sub === 'create') {
+    // The token comes from the argument, else from --config (InitConfiguration.bootstrapTokens[0]).
     const given = argv.slice(1).find((a) => /^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(a));
-    const tok = given ?? `${randomBytes(3).toString('hex')}.${randomBytes(8).toString('hex')}`;
+    const cfg = flag(argv, '--config') ? loadConfig(argv, kubeadmVersion()) : undefined;
+    const fromConfig = (cfg?.init?.bootstrapTokens as Doc[] | undefined)?.[0];
+    const tok =
+      given ??
+      (fromConfig?.token as string | undefined) ??
+      `${randomBytes(3).toString('hex')}.${randomBytes(8).toString('hex')}`;
     const [id, secret] = tok.split('.') as [string, string];
+    const ttl = flag(argv, '--ttl') ?? (fromConfig?.ttl as string | undefined) ?? '24h';
     const r = await adminRequest(argv, '/lab/tokens', {
       id,
       secret,
-      ttlMs: parseTtl(flag(argv, '--ttl') ?? '24h'),
-      description: flag(argv, '--description'),
+      ttlMs: parseTtl(ttl),
+      description: flag(argv, '--description') ?? (fromConfig?.description as string | undefined),
     });
     if (r.status >= 300) fail(1, `failed to create bootstrap token: ${r.body}`);
     if (argv.includes('--print-join-command')) {

@@ -1,0 +1,50 @@
+// `k8sha-wizard resume [--cluster NAME]`: continue the unfinished run from its journal, with the
+// answers it started with.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateAnswers } from '../answers/load.js';
+import { RuntimeError, UsageError } from '../errors.js';
+import { journalProgress, readJournal } from '../state/journal.js';
+import { stateRoot } from '../state/paths.js';
+import { catalogFrom, type CatalogFlag } from './common.js';
+import { runEngine, type EngineFlags } from './run-engine.js';
+
+export interface ResumeFlags extends EngineFlags, CatalogFlag {
+  cluster?: string;
+  yes?: boolean;
+}
+
+export async function resumeCommand(flags: ResumeFlags): Promise<number> {
+  const root = flags.stateDir ?? stateRoot();
+  const clustersDir = join(root, 'clusters');
+  let names: string[] = [];
+  try {
+    names = readdirSync(clustersDir);
+  } catch {
+    // no state yet
+  }
+  const unfinished = names
+    .map((n) => ({ n, j: readJournal(join(clustersDir, n)) }))
+    .filter((x) => x.j && x.j.status !== 'completed');
+  const pick = flags.cluster
+    ? unfinished.find((x) => x.n === flags.cluster)
+    : unfinished.length === 1
+      ? unfinished[0]
+      : undefined;
+  if (!pick) {
+    if (unfinished.length > 1)
+      throw new UsageError(
+        `several unfinished runs: ${unfinished.map((x) => x.n).join(', ')}`,
+        'pass --cluster NAME',
+      );
+    throw new RuntimeError(
+      `no unfinished run${flags.cluster ? ` for cluster ${flags.cluster}` : ''} in ${root}`,
+      'start one with k8sha-wizard apply --answers FILE',
+    );
+  }
+  const catalog = catalogFrom(flags);
+  const answers = validateAnswers(pick.j!.answers, `the journal of ${pick.n}`, catalog);
+  process.stdout.write(`resuming ${pick.n}: ${journalProgress(pick.j!)}\n`);
+  const { code } = await runEngine({ answers, catalog, flags });
+  return code;
+}

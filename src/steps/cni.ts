@@ -1,0 +1,20 @@
+// Step 9: Calico with CALICO_IPV4POOL_CIDR = podCIDR. The kube-proxy mode is already in the kubeadm
+// config (IPVS in the seed), so nothing is edited after the fact as the seed's 8.4 did.
+import { initNode } from '../answers/model.js';
+import type { Step } from './engine/step.js';
+import { KUBECTL, runClusterScript } from './cluster-script.js';
+
+export const cni: Step = {
+  id: 'cni',
+  title: 'Calico network',
+  phase: 'cni',
+  scope: 'cluster',
+  appliesTo: () => true,
+  runsOn: initNode,
+  retry: { tries: 3, delayMs: 10_000 },
+  skippable: false,
+  async check(ctx) {
+    return (await ctx.probe(`${KUBECTL} -n kube-system get daemonset calico-node`)).code === 0;
+  },
+  apply: (ctx) => runClusterScript(ctx, 'cni/install-calico.sh'),
+};

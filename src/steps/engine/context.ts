@@ -1,0 +1,252 @@
+// What a step sees: its node, the answers, the rendered files, and commands that log, redact,
+// stream output as events, and respect dry runs (probes say "not done", changes are recorded).
+import { createHash } from 'node:crypto';
+import { initNode } from '../../answers/model.js';
+import type { Answers, Host } from '../../answers/schema.js';
+import type { Catalog } from '../../catalog/schema.js';
+import { renderCluster, renderNode } from '../../render/index.js';
+import { HOSTS_BLOCK_BEGIN, HOSTS_BLOCK_END } from '../../render/node-basics.js';
+import type { RenderedFile, Secrets } from '../../render/types.js';
+import type { JournalMarks } from '../../state/journal.js';
+import type { Redactor } from '../../state/redact.js';
+import { quote } from '../transport/shell.js';
+import type { ExecResult, Transport } from '../transport/types.js';
+import type { EngineEvent } from './events.js';
+import type { NodeFacts } from './facts.js';
+import { CommandFailed, tail } from './failure.js';
+import type { RunLog } from './run-log.js';
+import type { Step } from './step.js';
+
+export interface EngineServices {
+  answers: Answers;
+  catalog: Catalog;
+  facts: Record<string, NodeFacts>;
+  secrets(): Secrets;
+  updateSecrets(patch: Partial<Secrets>): void;
+  marks(): JournalMarks;
+  setMark(name: keyof JournalMarks, at?: Date): void;
+  transport(host: string): Transport;
+  log: RunLog;
+  redactor: Redactor;
+  emit(e: EngineEvent): void;
+  dryRun: boolean;
+  /** This run continues an interrupted one: join credentials must be refreshed. */
+  resumed: boolean;
+  failoverDrill: boolean;
+  kubeconfigDir: string;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  input?: string;
+  /** Do not throw on a non-zero exit; the caller reads `code`. */
+  allowFail?: boolean;
+  /** Shown and logged instead of the command (when the command text is long or noisy). */
+  label?: string;
+}
+
+const DEFAULT_TIMEOUT = 10 * 60_000;
+
+export class StepContext {
+  private didChange = false;
+
+  constructor(
+    readonly svc: EngineServices,
+    readonly node: Host,
+    readonly step: Step,
+    readonly attempt: number,
+  ) {}
+
+  get answers(): Answers {
+    return this.svc.answers;
+  }
+
+  get facts(): NodeFacts {
+    const f = this.svc.facts[this.node.name];
+    if (!f) throw new Error(`no facts for ${this.node.name}`);
+    return f;
+  }
+
+  get family(): 'rhel' | 'debian' {
+    return this.facts.osFamily ?? 'rhel';
+  }
+
+  get changed(): boolean {
+    return this.didChange;
+  }
+
+  markChanged(): void {
+    this.didChange = true;
+  }
+
+  /** This node's files, rendered with the current secrets and every node's facts. */
+  files(host: Host = this.node): RenderedFile[] {
+    return renderNode(
+      {
+        answers: this.svc.answers,
+        catalog: this.svc.catalog,
+        secrets: this.svc.secrets(),
+        facts: this.svc.facts,
+      },
+      host,
+    );
+  }
+
+  file(path: string, host: Host = this.node): RenderedFile {
+    const f = this.files(host).find((x) => x.path === path);
+    if (!f) throw new Error(`no rendered ${path} for ${host.name}`);
+    return f;
+  }
+
+  clusterFile(path: string): RenderedFile {
+    const r = renderCluster({
+      answers: this.svc.answers,
+      catalog: this.svc.catalog,
+      secrets: this.svc.secrets(),
+      facts: this.svc.facts,
+    });
+    const f = r.cluster.find((x) => x.path === path);
+    if (!f) throw new Error(`no cluster file ${path}`);
+    return f;
+  }
+
+  get catalog(): Catalog {
+    return this.svc.catalog;
+  }
+
+  private async exec(host: string, cmd: string, opts: RunOptions, probe: boolean): Promise<ExecResult> {
+    const t = this.svc.transport(host);
+    const shown = opts.label ?? cmd;
+    if (probe && t.dryRun) return { code: 1, stdout: '', stderr: '', durationMs: 0 };
+    const logTo = host;
+    this.svc.log.write(logTo, this.step.id, `${probe ? '?' : '$'} ${shown}`);
+    if (!probe)
+      this.svc.emit({
+        type: 'output-line',
+        node: this.node.name,
+        step: this.step.id,
+        stream: 'command',
+        line: this.svc.redactor.redact(`${host === this.node.name ? '' : `[${host}] `}${shown}`),
+      });
+    const line = (stream: 'stdout' | 'stderr') => (l: string) => {
+      const red = this.svc.redactor.redact(l);
+      this.svc.log.write(logTo, this.step.id, `${stream === 'stderr' ? '! ' : '  '}${red}`);
+      if (!probe)
+        this.svc.emit({ type: 'output-line', node: this.node.name, step: this.step.id, stream, line: red });
+    };
+    const r = await t.exec(cmd, {
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT,
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+      onStdout: line('stdout'),
+      onStderr: line('stderr'),
+    });
+    this.svc.log.write(logTo, this.step.id, `  => exit ${r.code} (${r.durationMs} ms)`);
+    if (r.code !== 0 && !opts.allowFail) {
+      throw new CommandFailed(
+        this.svc.redactor.redact(shown),
+        r.code,
+        tail(this.svc.redactor.redact(`${r.stderr}\n${r.code !== 0 && !r.stderr.trim() ? r.stdout : ''}`)),
+      );
+    }
+    return r;
+  }
+
+  /** A change: logged, shown, recorded in a dry run. Throws CommandFailed on a non-zero exit. */
+  async run(cmd: string, opts: RunOptions = {}): Promise<ExecResult> {
+    const r = await this.exec(this.node.name, cmd, opts, false);
+    this.didChange = true;
+    return r;
+  }
+
+  /** Read-only: never changes the node. In a dry run it answers "not done" (exit 1). */
+  probe(cmd: string, opts: RunOptions = {}): Promise<ExecResult> {
+    return this.exec(this.node.name, cmd, { allowFail: true, ...opts }, true);
+  }
+
+  /** A change on another node (the first control plane, usually). */
+  async runOn(host: Host, cmd: string, opts: RunOptions = {}): Promise<ExecResult> {
+    const r = await this.exec(host.name, cmd, opts, false);
+    this.didChange = true;
+    return r;
+  }
+
+  probeOn(host: Host, cmd: string, opts: RunOptions = {}): Promise<ExecResult> {
+    return this.exec(host.name, cmd, { allowFail: true, ...opts }, true);
+  }
+
+  get initNode(): Host {
+    return initNode(this.svc.answers);
+  }
+
+  /** Write a rendered file unless the node already has it with this content and mode. */
+  async ensureFile(f: RenderedFile, host: Host = this.node): Promise<boolean> {
+    const t = this.svc.transport(host.name);
+    if (f.kind === 'managed-block') return this.ensureBlock(f, host);
+    if (await this.isUpToDate(f, host)) return false;
+    this.svc.log.write(
+      host.name,
+      this.step.id,
+      `$ upload ${f.path} (mode ${f.mode.toString(8)}${f.secret ? ', secret' : ''})`,
+    );
+    this.svc.emit({
+      type: 'output-line',
+      node: this.node.name,
+      step: this.step.id,
+      stream: 'command',
+      line: `write ${f.path}`,
+    });
+    await t.upload(f.path, f.content, f.mode);
+    this.didChange = true;
+    return true;
+  }
+
+  /** Read-only: the node has this file with this content and mode. */
+  async isUpToDate(f: RenderedFile, host: Host = this.node): Promise<boolean> {
+    if (f.kind === 'managed-block') {
+      const current = (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
+      return this.svc.transport(host.name).dryRun ? false : spliceBlock(current, f.content) === current;
+    }
+    const want = createHash('sha256').update(f.content).digest('hex');
+    const probe = await this.probeOn(
+      host,
+      `sha256sum ${quote(f.path)} 2>/dev/null; stat -c %a ${quote(f.path)} 2>/dev/null`,
+    );
+    const [line1, line2] = probe.stdout.split('\n');
+    return !!line1?.startsWith(want) && line2?.trim() === f.mode.toString(8);
+  }
+
+  private async ensureBlock(f: RenderedFile, host: Host): Promise<boolean> {
+    const t = this.svc.transport(host.name);
+    const current = t.dryRun ? '' : (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
+    const next = spliceBlock(current, f.content);
+    if (next === current) return false;
+    this.svc.log.write(host.name, this.step.id, `$ update the managed block in ${f.path}`);
+    this.svc.emit({
+      type: 'output-line',
+      node: this.node.name,
+      step: this.step.id,
+      stream: 'command',
+      line: `update managed block in ${f.path}`,
+    });
+    await t.upload(f.path, next, f.mode);
+    this.didChange = true;
+    return true;
+  }
+
+  notice(message: string): void {
+    this.svc.emit({ type: 'notice', node: this.node.name, message });
+  }
+}
+
+/** Replace the BEGIN..END block in `current` (or append it), keeping everything else. */
+export function spliceBlock(current: string, block: string): string {
+  const lines = current.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(HOSTS_BLOCK_BEGIN));
+  const end = lines.findIndex((l, i) => i >= start && l.startsWith(HOSTS_BLOCK_END));
+  const blockLines = block.replace(/\n$/, '').split('\n');
+  if (start >= 0 && end >= start) {
+    return [...lines.slice(0, start), ...blockLines, ...lines.slice(end + 1)].join('\n');
+  }
+  const base = current === '' || current.endsWith('\n') ? current : `${current}\n`;
+  return `${base}${block}`;
+}

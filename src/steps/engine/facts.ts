@@ -1,0 +1,106 @@
+// What the engine learns about each node before it changes anything, in one read-only command.
+import type { HostFacts } from '../../answers/model.js';
+import type { Answers, Host } from '../../answers/schema.js';
+import { quote } from '../transport/shell.js';
+
+export interface NodeFacts extends HostFacts {
+  osId: string;
+  osVersion: string;
+  hostname: string;
+  arch: string;
+  cpus: number;
+  memMiB: number;
+  machineId: string;
+  productUuid: string;
+  macs: string[];
+  /** The interface that carries the node's address, or undefined when no interface has it. */
+  addressInterface?: string;
+  swapOn: boolean;
+  selinux: string;
+  /** Clock difference host - operator, corrected for half the round trip. */
+  clockSkewMs: number;
+  cgroup: string;
+  /** Listening ports and who holds them (process name, or '' when not visible). */
+  busyPorts: { port: number; process: string }[];
+  uid: number;
+  /** The node already belongs to a cluster (kubelet.conf exists). */
+  joined: boolean;
+  firewall: 'firewalld' | 'ufw' | 'none';
+  vipHere: boolean;
+}
+
+export function factsScript(a: Answers, h: Host): string {
+  const ports = [6443, a.loadBalancer?.port, 10250, 2379, 2380].filter((p): p is number => !!p);
+  const vip = a.loadBalancer?.vip.split('/')[0] ?? '';
+  return [
+    '. /etc/os-release 2>/dev/null',
+    'echo "os_id=${ID:-}"; echo "os_like=${ID_LIKE:-}"; echo "os_version=${VERSION_ID:-}"; echo "codename=${VERSION_CODENAME:-}"',
+    'echo "hostname=$(hostname)"; echo "arch=$(uname -m)"; echo "cpus=$(nproc)"',
+    'awk \'/^MemTotal:/{print "mem_kb="$2}\' /proc/meminfo',
+    'echo "machine_id=$(cat /etc/machine-id 2>/dev/null)"; echo "product_uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null)"',
+    'echo "macs=$(cat /sys/class/net/*/address 2>/dev/null | grep -v "^00:00:00:00:00:00$" | sort -u | tr "\\n" " ")"',
+    `echo "addr_iface=$(ip -o -4 addr show 2>/dev/null | awk -v a=${quote(h.address)} '{split($4,p,"/"); if (p[1]==a) {print $2; exit}}')"`,
+    `echo "vip_here=$(ip -o -4 addr show 2>/dev/null | awk -v a=${quote(vip)} '{split($4,p,"/"); if (p[1]==a) {print 1; exit}}')"`,
+    'echo "swap=$(swapon --show --noheadings 2>/dev/null | wc -l)"',
+    'echo "selinux=$(getenforce 2>/dev/null || echo none)"',
+    'echo "epoch_ms=$(date +%s%3N)"',
+    'echo "cgroup=$(stat -fc %T /sys/fs/cgroup 2>/dev/null)"',
+    `for p in ${ports.join(' ')}; do l=$(ss -Hltnp "sport = :$p" 2>/dev/null | head -1); [ -n "$l" ] && echo "port_busy=$p $(echo "$l" | sed -n 's/.*users:(("\\([^"]*\\)".*/\\1/p')"; done`,
+    'echo "uid=$(id -u)"',
+    'test -f /etc/kubernetes/kubelet.conf && echo joined=1',
+    'if systemctl is-active --quiet firewalld 2>/dev/null; then echo firewall=firewalld; elif ufw status 2>/dev/null | grep -q "Status: active"; then echo firewall=ufw; else echo firewall=none; fi',
+    'true',
+  ].join('\n');
+}
+
+export function parseFacts(stdout: string, operatorMidpointMs: number): NodeFacts {
+  const kv = new Map<string, string>();
+  const busy: { port: number; process: string }[] = [];
+  for (const line of stdout.split('\n')) {
+    const i = line.indexOf('=');
+    if (i < 0) continue;
+    const k = line.slice(0, i);
+    const v = line.slice(i + 1).trim();
+    if (k === 'port_busy') {
+      const [port, proc] = v.split(' ');
+      busy.push({ port: Number(port), process: proc ?? '' });
+    } else kv.set(k, v);
+  }
+  const osId = kv.get('os_id') ?? '';
+  const like = `${osId} ${kv.get('os_like') ?? ''}`;
+  const osFamily = /rhel|fedora|centos|rocky|alma/.test(like)
+    ? 'rhel'
+    : /debian|ubuntu/.test(like)
+      ? 'debian'
+      : undefined;
+  const f: NodeFacts = {
+    osId,
+    osVersion: kv.get('os_version') ?? '',
+    ...(osFamily ? { osFamily } : {}),
+    ...(osFamily === 'debian'
+      ? { distro: osId === 'debian' ? 'debian' : 'ubuntu', codename: kv.get('codename') ?? '' }
+      : {}),
+    hostname: kv.get('hostname') ?? '',
+    arch: kv.get('arch') ?? '',
+    cpus: Number(kv.get('cpus') ?? 0),
+    memMiB: Math.floor(Number(kv.get('mem_kb') ?? 0) / 1024),
+    machineId: kv.get('machine_id') ?? '',
+    productUuid: kv.get('product_uuid') ?? '',
+    macs: (kv.get('macs') ?? '').split(/\s+/).filter(Boolean),
+    swapOn: Number(kv.get('swap') ?? 0) > 0,
+    selinux: kv.get('selinux') ?? 'none',
+    clockSkewMs: Number(kv.get('epoch_ms') ?? operatorMidpointMs) - operatorMidpointMs,
+    cgroup: kv.get('cgroup') ?? '',
+    busyPorts: busy,
+    uid: Number(kv.get('uid') ?? -1),
+    joined: kv.get('joined') === '1',
+    firewall: (kv.get('firewall') as NodeFacts['firewall']) ?? 'none',
+    vipHere: kv.get('vip_here') === '1',
+  };
+  const iface = kv.get('addr_iface');
+  if (iface) {
+    f.addressInterface = iface;
+    f.interface = iface;
+  }
+  return f;
+}

@@ -1,0 +1,32 @@
+// A command that failed inside a step: what ran, how it ended, the last lines it printed.
+
+export class CommandFailed extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number,
+    readonly stderrTail: string[],
+    message?: string,
+  ) {
+    super(message ?? `\`${command}\` exited ${exitCode}`);
+    this.name = 'CommandFailed';
+  }
+}
+
+/** A step decided it cannot go on (e.g. a timeout waiting for the VIP); not a single command. */
+export class StepError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'StepError';
+  }
+}
+
+export function tail(text: string, n = 8): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean)
+    .slice(-n);
+}

@@ -1,0 +1,94 @@
+// Preflight over every node's facts: a failure stops the run before anything changes and names each
+// host and reason. Pure: facts in, problems out.
+import { controlPlanes } from '../../answers/model.js';
+import type { Answers } from '../../answers/schema.js';
+import type { NodeFacts } from './facts.js';
+
+export interface PreflightProblem {
+  node: string;
+  message: string;
+}
+
+const MAX_SKEW_MS = 30_000;
+/** Who may already hold a port on a rerun: our own services. */
+const OWNERS: Record<number, RegExp> = {
+  6443: /kube-apiserver|node|^$/,
+  10250: /kubelet|^$/,
+  2379: /etcd|^$/,
+  2380: /etcd|^$/,
+};
+
+export function preflight(
+  a: Answers,
+  facts: Record<string, NodeFacts>,
+  vipInUseElsewhere: boolean,
+): PreflightProblem[] {
+  const out: PreflightProblem[] = [];
+  const cps = new Set(controlPlanes(a).map((h) => h.name));
+  const seen = {
+    machineId: new Map<string, string>(),
+    uuid: new Map<string, string>(),
+    mac: new Map<string, string>(),
+  };
+  for (const h of a.hosts) {
+    const f = facts[h.name];
+    if (!f) continue;
+    const p = (message: string) => out.push({ node: h.name, message });
+    if (!f.osFamily)
+      p(
+        `unsupported OS "${f.osId} ${f.osVersion}": use a RHEL-family (Rocky, Alma, RHEL 9+) or Debian-family (Ubuntu 22.04+, Debian 12+) host`,
+      );
+    if (f.uid !== 0)
+      p('commands do not run as root (sudo did not work): check ssh.user and ssh.sudoPasswordEnv');
+    if (!f.addressInterface)
+      p(`the address ${h.address} is not on any interface of this host: check hosts[].address`);
+    const wanted = h.interface ?? a.loadBalancer?.interface;
+    if (cps.has(h.name) && a.loadBalancer && wanted && f.addressInterface && wanted !== f.addressInterface) {
+      p(
+        `the answers put the VIP on interface ${wanted}, but ${h.address} is on ${f.addressInterface}: fix the interface or remove it to use the detected one`,
+      );
+    }
+    if (cps.has(h.name)) {
+      if (f.cpus < 2) p(`a control plane needs at least 2 CPUs; this host has ${f.cpus}`);
+      if (f.memMiB < 1700)
+        p(`a control plane needs at least 1700 MB of memory; this host has ${f.memMiB} MB`);
+    }
+    if (Math.abs(f.clockSkewMs) > MAX_SKEW_MS) {
+      p(
+        `its clock is ${Math.round(f.clockSkewMs / 1000)} s off the operator machine's (limit ${MAX_SKEW_MS / 1000} s): certificates and tokens would fail; enable NTP (chrony)`,
+      );
+    }
+    if (f.cgroup && f.cgroup !== 'cgroup2fs')
+      p(
+        'cgroup v1: the kubelet refuses to start on cgroup v1 from Kubernetes 1.35; use a cgroup v2 distribution',
+      );
+    for (const { port, process } of f.busyPorts) {
+      if (port === a.loadBalancer?.port && cps.has(h.name)) {
+        if (!/haproxy|^$/.test(process)) p(`port ${port} (the load balancer port) is held by ${process}`);
+        continue;
+      }
+      if (!cps.has(h.name) && port !== 10250) continue;
+      const ours = f.joined && (OWNERS[port]?.test(process) ?? false);
+      if (!ours) p(`port ${port} is already in use${process ? ` by ${process}` : ''}; kubeadm needs it free`);
+    }
+    const dup = (kind: keyof typeof seen, value: string, label: string) => {
+      if (!value) return;
+      const other = seen[kind].get(value);
+      if (other)
+        p(
+          `${label} ${value} is the same as on ${other}: cloned machines must get new ones (kubeadm uses them to tell nodes apart)`,
+        );
+      else seen[kind].set(value, h.name);
+    };
+    dup('machineId', f.machineId, 'machine-id');
+    dup('uuid', f.productUuid, 'product_uuid');
+    for (const mac of f.macs) dup('mac', mac, 'MAC address');
+  }
+  if (a.loadBalancer && vipInUseElsewhere) {
+    out.push({
+      node: '(network)',
+      message: `the VIP ${a.loadBalancer.vip.split('/')[0]} already answers on the network but none of the control planes holds it: pick a free address for loadBalancer.vip`,
+    });
+  }
+  return out;
+}

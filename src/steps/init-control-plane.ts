@@ -1,0 +1,65 @@
+// Step 6: `kubeadm init` on the first control plane, after `kubeadm config validate`, with the
+// pre-created CA so every join can pin its hash. It must never run twice: once the journal says it
+// completed, a failing health check is reported, not "fixed" by a second init.
+import { initNode } from '../answers/model.js';
+import { caCertHash } from '../secrets/ca.js';
+import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
+import type { Step } from './engine/step.js';
+import type { StepContext } from './engine/context.js';
+import { StepError } from './engine/failure.js';
+import { hasLeftovers, installRootKubeconfig, kubeadmReset } from './kubeadm-reset.js';
+
+export const LOCAL_APISERVER_HEALTHY = 'curl -sfk --max-time 5 https://127.0.0.1:6443/healthz >/dev/null';
+
+async function initialized(ctx: StepContext): Promise<boolean> {
+  return (await ctx.probe(`test -f /etc/kubernetes/admin.conf && ${LOCAL_APISERVER_HEALTHY}`)).code === 0;
+}
+
+/** Use our CA unless the node already has one (e.g. pre-created by hand): then pin that one. */
+async function ensureCa(ctx: StepContext): Promise<void> {
+  const present =
+    (await ctx.probe('test -f /etc/kubernetes/pki/ca.crt && test -f /etc/kubernetes/pki/ca.key')).code === 0;
+  if (present && !ctx.svc.dryRun) {
+    const pem = (await ctx.probe('cat /etc/kubernetes/pki/ca.crt')).stdout;
+    const hash = caCertHash(pem);
+    if (hash !== ctx.svc.secrets().caCertHash) {
+      ctx.notice(`${ctx.node.name} already has a cluster CA (${hash.slice(0, 19)}…); joins will pin it`);
+      ctx.svc.updateSecrets({ caCertPem: pem, caCertHash: hash });
+    }
+    return;
+  }
+  for (const f of ctx.files().filter((x) => x.path.startsWith('/etc/kubernetes/pki/')))
+    await ctx.ensureFile(f);
+}
+
+export const initControlPlane: Step = {
+  id: 'kubeadm-init',
+  title: 'kubeadm init on the first control plane',
+  phase: 'init',
+  scope: 'cluster',
+  appliesTo: () => true,
+  runsOn: initNode,
+  retry: { tries: 2, delayMs: 10_000 },
+  skippable: false,
+  resetBeforeRetry: true,
+  check: initialized,
+  async apply(ctx) {
+    const marks = ctx.svc.marks();
+    if (marks.initCompletedAt && !ctx.svc.dryRun) {
+      throw new StepError(
+        `kubeadm init already completed on ${ctx.node.name} at ${marks.initCompletedAt}, but its apiserver does not answer now`,
+        `look at ${ctx.node.name} (systemctl status kubelet; crictl ps), then run apply again; k8sha-wizard never runs init twice on a cluster. To start over, reset every node and use --restart`,
+      );
+    }
+    if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);
+    await ensureCa(ctx);
+    await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
+    await ctx.run(`kubeadm config validate --config ${KUBEADM_CONFIG_PATH}`);
+    await ctx.run(`kubeadm init --config ${KUBEADM_CONFIG_PATH} --upload-certs`, { timeoutMs: 20 * 60_000 });
+    const now = new Date();
+    ctx.svc.setMark('initCompletedAt', now);
+    ctx.svc.setMark('certsUploadedAt', now);
+    if (!marks.tokenCreatedAt) ctx.svc.setMark('tokenCreatedAt', now);
+    await installRootKubeconfig(ctx);
+  },
+};

@@ -1,0 +1,27 @@
+// Step 8: workers join in parallel (bounded by --concurrency).
+import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
+import type { Step } from './engine/step.js';
+import { hasLeftovers, kubeadmReset } from './kubeadm-reset.js';
+
+export const joinWorker: Step = {
+  id: 'join-worker',
+  title: 'kubeadm join (worker)',
+  phase: 'join',
+  scope: 'node',
+  appliesTo: (h) => h.role === 'worker',
+  retry: { tries: 2, delayMs: 10_000 },
+  // The cluster works without one worker; it can be joined later with another apply.
+  skippable: true,
+  resetBeforeRetry: true,
+  async check(ctx) {
+    return (
+      (await ctx.probe('test -f /etc/kubernetes/kubelet.conf && systemctl is-active --quiet kubelet'))
+        .code === 0
+    );
+  },
+  async apply(ctx) {
+    if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);
+    await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
+    await ctx.run(`kubeadm join --config ${KUBEADM_CONFIG_PATH}`, { timeoutMs: 20 * 60_000 });
+  },
+};

@@ -1,0 +1,43 @@
+// Before `kubeadm init`: the VIP must answer on the LB port (haproxy reached through keepalived).
+import { initNode } from '../answers/model.js';
+import type { Step } from './engine/step.js';
+import type { StepContext } from './engine/context.js';
+import { StepError } from './engine/failure.js';
+import { quote } from './transport/shell.js';
+
+/** curl exit 7 (nothing listens) and 28 (no answer) mean the VIP is not serving; anything else is haproxy. */
+function vipProbe(ctx: StepContext): string {
+  const lb = ctx.answers.loadBalancer!;
+  const url = `https://${lb.vip.split('/')[0]}:${lb.port}/`;
+  return `curl -sk -o /dev/null --max-time 2 ${quote(url)}; rc=$?; [ "$rc" -ne 7 ] && [ "$rc" -ne 28 ]`;
+}
+
+export const vipReady: Step = {
+  id: 'vip-ready',
+  title: 'VIP answers on the load-balancer port',
+  phase: 'lb',
+  scope: 'cluster',
+  appliesTo: (_h, a) => !!a.loadBalancer,
+  runsOn: initNode,
+  retry: { tries: 2, delayMs: 5000 },
+  skippable: false,
+  async check(ctx) {
+    return (await ctx.probe(vipProbe(ctx))).code === 0;
+  },
+  async apply(ctx) {
+    const lb = ctx.answers.loadBalancer!;
+    const r = await ctx.run(
+      `for i in $(seq 1 60); do if ${vipProbe(ctx)}; then exit 0; fi; sleep 1; done; exit 1`,
+      {
+        allowFail: true,
+        label: `wait up to 60 s for ${lb.vip.split('/')[0]}:${lb.port} to answer`,
+      },
+    );
+    if (r.code !== 0) {
+      throw new StepError(
+        `the VIP ${lb.vip.split('/')[0]} does not answer on port ${lb.port} after 60 s`,
+        'check keepalived on the control planes (systemctl status keepalived; is VRRP/multicast allowed between them?) and haproxy (systemctl status haproxy)',
+      );
+    }
+  },
+};
