@@ -4,7 +4,7 @@ import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
 import { StepError } from './engine/failure.js';
 import { LOCAL_APISERVER_HEALTHY } from './init-control-plane.js';
-import { hasLeftovers, installRootKubeconfig, kubeadmReset } from './kubeadm-reset.js';
+import { hasLeftovers, installRootKubeconfig, kubeadmReset, registered } from './kubeadm-reset.js';
 
 const READYZ = 'kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1';
 
@@ -18,13 +18,10 @@ export const joinControlPlane: Step = {
   skippable: false,
   resetBeforeRetry: true,
   async check(ctx) {
-    return (
-      (
-        await ctx.probe(
-          `test -f /etc/kubernetes/kubelet.conf && test -f /etc/kubernetes/manifests/kube-apiserver.yaml && ${LOCAL_APISERVER_HEALTHY}`,
-        )
-      ).code === 0
+    const local = await ctx.probe(
+      `test -f /etc/kubernetes/kubelet.conf && test -f /etc/kubernetes/manifests/kube-apiserver.yaml && ${LOCAL_APISERVER_HEALTHY}`,
     );
+    return local.code === 0 && (await registered(ctx, initNode(ctx.answers)));
   },
   async apply(ctx) {
     const first = initNode(ctx.answers);

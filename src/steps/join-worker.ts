@@ -1,7 +1,8 @@
 // Step 8: workers join in parallel (bounded by --concurrency).
+import { initNode } from '../answers/model.js';
 import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
-import { hasLeftovers, kubeadmReset } from './kubeadm-reset.js';
+import { hasLeftovers, kubeadmReset, registered } from './kubeadm-reset.js';
 
 export const joinWorker: Step = {
   id: 'join-worker',
@@ -14,10 +15,11 @@ export const joinWorker: Step = {
   skippable: true,
   resetBeforeRetry: true,
   async check(ctx) {
-    return (
-      (await ctx.probe('test -f /etc/kubernetes/kubelet.conf && systemctl is-active --quiet kubelet'))
-        .code === 0
+    const local = await ctx.probe(
+      'test -f /etc/kubernetes/kubelet.conf && systemctl is-active --quiet kubelet',
     );
+    // kubelet.conf alone can be left by a join that was cut short; ask the cluster too.
+    return local.code === 0 && (await registered(ctx, initNode(ctx.answers)));
   },
   async apply(ctx) {
     if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);

@@ -1,10 +1,20 @@
 // Before a retry of init or join: `kubeadm reset -f` and the cleanup kubeadm leaves to you
 // (CNI config, iptables, IPVS), so the retry does not trip over the first attempt's leftovers.
+import type { Host } from '../answers/schema.js';
 import type { StepContext } from './engine/context.js';
 import { quote } from './transport/shell.js';
 
 export const KUBEADM_LEFTOVERS =
-  'test -f /etc/kubernetes/kubelet.conf || test -n "$(ls -A /etc/kubernetes/manifests 2>/dev/null)"';
+  'test -f /etc/kubernetes/kubelet.conf || test -f /etc/kubernetes/bootstrap-kubelet.conf || test -n "$(ls -A /etc/kubernetes/manifests 2>/dev/null)"';
+
+/** The node is registered in the cluster: asked on the first control plane, through the API. */
+export async function registered(ctx: StepContext, first: Host): Promise<boolean> {
+  const r = await ctx.probeOn(
+    first,
+    `kubectl --kubeconfig /etc/kubernetes/admin.conf get node ${quote(ctx.node.name)} -o name`,
+  );
+  return r.code === 0;
+}
 
 export async function hasLeftovers(ctx: StepContext): Promise<boolean> {
   return (await ctx.probe(KUBEADM_LEFTOVERS)).code === 0;

@@ -86,13 +86,13 @@ export async function labUp(opts: LabOptions = {}): Promise<LabState> {
   const opsPassword = randomBytes(12).toString('base64url');
   const opsPasswordPath = join(dir, 'ops-password');
   writeFileSync(opsPasswordPath, `${opsPassword}\n`, { mode: 0o600 });
-  const opsPasswordHash = run('openssl', [
-    'passwd',
-    '-6',
-    '-salt',
-    randomBytes(6).toString('hex'),
-    opsPassword,
-  ]).trim();
+  // Through stdin: a password that starts with '-' must not be read as an option.
+  const salt = randomBytes(6).toString('hex');
+  const opsPasswordHash = run(
+    'openssl',
+    ['passwd', '-6', '-salt', salt, '-stdin'],
+    `${opsPassword}\n`,
+  ).trim();
   const simBundle = await buildSimBundle(dir);
 
   // Network: a bridge inside its own namespace (the "switch"), so the machine's own namespace holds no
@@ -264,18 +264,8 @@ export async function labDown(dir = defaultLabDir()): Promise<{ namespaces: numb
   // Deleting the switch namespace removes the bridge and every veth pair with it.
   const order = [...namespaces.filter((n) => n !== SWITCH_NS), ...namespaces.filter((n) => n === SWITCH_NS)];
   for (const ns of order) tryRun('ip', ['netns', 'del', ns]);
-  for (const sub of [
-    'hosts',
-    'shared',
-    'sim',
-    'state.json',
-    'answers.yaml',
-    'id_ed25519',
-    'id_ed25519.pub',
-    'ops-password',
-  ]) {
-    rmSync(join(dir, sub), { recursive: true, force: true });
-  }
+  // Everything under the lab directory is the lab's (hosts' overlays, store, keys, test workspaces).
+  rmSync(dir, { recursive: true, force: true });
   return { namespaces: namespaces.length, processes: killed + inits.length };
 }
 

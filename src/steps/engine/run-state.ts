@@ -48,12 +48,10 @@ export class RunState {
       const changes = diffAnswers(previous.answers, o.answers);
       throw new InputError(
         `the answers for cluster ${o.answers.cluster.name}`,
-        changes
-          .slice(0, 20)
-          .map((c) => ({
-            path: c.split(':')[0]!,
-            message: `changed since run ${previous.runId} began (${c.slice(c.indexOf(':') + 2)})`,
-          })),
+        changes.slice(0, 20).map((c) => ({
+          path: c.split(':')[0]!,
+          message: `changed since run ${previous.runId} began (${c.slice(c.indexOf(':') + 2)})`,
+        })),
         `the unfinished run cannot continue with different answers. Restore them, or start over with --restart (nodes already changed are re-checked; kubeadm init never runs twice on a working cluster)`,
       );
     }

@@ -607,7 +607,12 @@ async function join(argv: string[]): Promise<void> {
       out('[check-etcd] Checking that the etcd cluster is healthy');
     } else {
       write(`${PKI}/ca.crt`, ca);
-      writeKubeconfigs('kubernetes', p.endpoint, p.nodeName, p.address, false);
+      const bootstrap = { server: `https://${p.endpoint}`, ca, token: p.token };
+      write(
+        '/etc/kubernetes/bootstrap-kubelet.conf',
+        kubeconfigText('kubernetes', 'tls-bootstrap-token-user', bootstrap),
+        0o600,
+      );
     }
     kubeletMustStart('kubelet-start');
     out(
@@ -630,6 +635,11 @@ async function join(argv: string[]): Promise<void> {
     if (r.status === 409)
       fail(1, `error execution phase kubelet-start: ${(JSON.parse(r.body) as { message: string }).message}`);
     if (r.status >= 300) fail(1, `error execution phase kubelet-start: ${r.body}`);
+    if (!p.controlPlane) {
+      // As with the real kubelet: kubelet.conf appears once the TLS bootstrap succeeded.
+      writeKubeconfigs('kubernetes', p.endpoint, p.nodeName, p.address, false);
+      rmSync('/etc/kubernetes/bootstrap-kubelet.conf', { force: true });
+    }
   } catch (e) {
     if (e instanceof SimExit) throw e;
     fail(

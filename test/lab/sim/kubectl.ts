@@ -115,8 +115,12 @@ function ready(n: Node): boolean {
   return n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-async function getNodes(c: Credentials, f: Flags): Promise<void> {
+async function getNodes(c: Credentials, f: Flags, name?: string): Promise<void> {
   const list = JSON.parse(await api(c, '/api/v1/nodes')) as { items: Node[] };
+  if (name) {
+    list.items = list.items.filter((n) => n.metadata.name === name);
+    if (list.items.length === 0) fail(1, `Error from server (NotFound): nodes "${name}" not found`);
+  }
   if (f.output === 'json') return out(JSON.stringify(list, null, 4));
   if (f.output === 'name') return out(list.items.map((n) => `node/${n.metadata.name}`).join('\n'));
   const wide = f.output === 'wide';
@@ -333,7 +337,7 @@ export async function kubectl(argv: string[]): Promise<void> {
   switch (verb) {
     case 'get':
       if (what === '--raw') return out(await api(c, name!));
-      if (what === 'nodes' || what === 'node' || what === 'no') return getNodes(c, f);
+      if (what === 'nodes' || what === 'node' || what === 'no') return getNodes(c, f, name);
       if (what === 'pods' || what === 'pod' || what === 'po') return getPods(c, f);
       return getObjects(c, f, what ?? '', name);
     case 'apply':

@@ -1,0 +1,154 @@
+// Drive the built CLI from the lab's operator namespace, as an operator would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { CLI } from '../helpers/cli.js';
+import type { EngineEvent } from '../../src/steps/engine/events.js';
+import { labExec, wsArgv, type LabState } from './lab.js';
+
+export interface Workspace {
+  stateDir: string;
+  kubeconfigDir: string;
+  answers: string;
+}
+
+export function workspace(
+  state: LabState,
+  name: string,
+  edit?: (a: Record<string, unknown>) => void,
+): Workspace {
+  const dir = join(state.dir, 'runs', name);
+  mkdirSync(dir, { recursive: true });
+  const doc = parse(readFileSync(state.answersPath, 'utf8')) as Record<string, unknown>;
+  edit?.(doc);
+  const answers = join(dir, 'answers.yaml');
+  writeFileSync(answers, stringify(doc));
+  return { stateDir: join(dir, 'state'), kubeconfigDir: join(dir, 'kube'), answers };
+}
+
+export function applyArgs(ws: Workspace, extra: string[] = []): string[] {
+  return [
+    process.execPath,
+    CLI,
+    'apply',
+    '--answers',
+    ws.answers,
+    '--yes',
+    '--state-dir',
+    ws.stateDir,
+    '--kubeconfig-dir',
+    ws.kubeconfigDir,
+    ...extra,
+  ];
+}
+
+export interface ApplyResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  events: EngineEvent[];
+  ms: number;
+}
+
+/** Run apply in the operator namespace with JSON events; optionally kill -9 it when `killWhen` says so. */
+export function apply(
+  ws: Workspace,
+  opts: {
+    extra?: string[];
+    env?: NodeJS.ProcessEnv;
+    killWhen?: (e: EngineEvent, seen: EngineEvent[]) => number | undefined;
+  } = {},
+): Promise<ApplyResult> {
+  const [cmd, ...args] = wsArgv(applyArgs(ws, ['--output', 'json', ...(opts.extra ?? [])]));
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(cmd!, args, {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const events: EngineEvent[] = [];
+    let stdout = '';
+    let stderr = '';
+    let buf = '';
+    let killScheduled = false;
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      stdout += d;
+      buf += d;
+      const lines = buf.split('\n');
+      buf = lines.pop()!;
+      for (const l of lines) {
+        let e: EngineEvent;
+        try {
+          e = JSON.parse(l) as EngineEvent;
+        } catch {
+          continue;
+        }
+        events.push(e);
+        const delay = !killScheduled ? opts.killWhen?.(e, events) : undefined;
+        if (delay !== undefined) {
+          killScheduled = true;
+          // The CLI runs under `ip netns exec`, which execs node: the child PID is the CLI itself.
+          setTimeout(() => child.kill('SIGKILL'), delay);
+        }
+      }
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => (stderr += d));
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? (signal === 'SIGKILL' ? 137 : -1),
+        stdout,
+        stderr,
+        events,
+        ms: Date.now() - started,
+      }),
+    );
+  });
+}
+
+/**
+ * `kubectl get nodes -o json` with the kubeconfig the wizard fetched (its server is the VIP), run by
+ * the lab's kubectl on a worker: the request goes through the VIP, haproxy and some apiserver.
+ */
+export function kubectlNodes(
+  state: LabState,
+  ws: Workspace,
+  clusterName = 'seed-cluster',
+): { name: string; ready: boolean; controlPlane: boolean }[] {
+  const conf = readFileSync(join(ws.kubeconfigDir, `${clusterName}.conf`), 'utf8');
+  const r = labExec(
+    state,
+    'worker01',
+    'cat > /tmp/operator.conf && kubectl --kubeconfig /tmp/operator.conf get nodes -o json',
+    conf,
+  );
+  if (r.code !== 0) throw new Error(`kubectl get nodes failed: ${r.stderr}`);
+  const list = JSON.parse(r.stdout) as {
+    items: {
+      metadata: { name: string; labels: Record<string, string> };
+      status: { conditions: { type: string; status: string }[] };
+    }[];
+  };
+  return list.items.map((n) => ({
+    name: n.metadata.name,
+    ready: n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    controlPlane: 'node-role.kubernetes.io/control-plane' in n.metadata.labels,
+  }));
+}
+
+export function initCount(state: LabState): number {
+  try {
+    return Number(readFileSync(join(state.dir, 'shared', 'store', 'init-count'), 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
+export function statusesOf(r: ApplyResult): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const e of r.events)
+    if (e.type === 'step-finished') (out[e.status] ??= []).push(`${e.node}/${e.step}`);
+  return out;
+}
