@@ -2,7 +2,6 @@
 // then the cluster sequence (barriers, init, joins, CNI, add-ons, verification). Every transition is
 // journaled; every event is typed; failures are retried per step policy, then decided by the
 // interactive wizard (retry, skip, abort) or end an unattended run.
-import { connect as tcpConnect } from 'node:net';
 import pLimit from 'p-limit';
 import { controlPlanes, vipAddress } from '../../answers/model.js';
 import type { Answers, Host } from '../../answers/schema.js';
@@ -41,6 +40,8 @@ export interface EngineOptions {
   extraSecrets?: string[];
   /** Append this public key to the login user's authorized_keys (after a password login). */
   installPublicKey?: string;
+  /** Multiplies every retry delay (tests use a small factor; 1 in real runs). */
+  retryDelayScale?: number;
 }
 
 export interface RunOutcome {
@@ -323,22 +324,22 @@ export class Engine {
     });
   }
 
-  /** Does something else already answer at the VIP? Only asked when no control plane holds it. */
+  /**
+   * Does something else already answer at the VIP? Only asked when no control plane holds it, and
+   * asked from the first control plane (same L2): after a connection attempt, a neighbour entry with
+   * a link-layer address means some machine answered ARP for it. The operator sends nothing itself.
+   */
   private async vipInUse(): Promise<boolean> {
     const a = this.o.answers;
     const vip = vipAddress(a);
-    if (!vip || a.ssh.bastion) return false;
-    if (controlPlanes(a).some((h) => this.facts[h.name]?.vipHere)) return false;
-    return new Promise((resolve) => {
-      const s = tcpConnect({ host: vip, port: 22, timeout: 1500 });
-      const done = (v: boolean) => {
-        s.destroy();
-        resolve(v);
-      };
-      s.on('connect', () => done(true));
-      s.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED'));
-      s.on('timeout', () => done(false));
-    });
+    if (!vip) return false;
+    const cps = controlPlanes(a);
+    if (cps.some((h) => this.facts[h.name]?.vipHere)) return false;
+    const first = cps[0]!;
+    if (!this.facts[first.name]) return false;
+    const probe = `curl -s --connect-timeout 1 -o /dev/null http://${quote(vip)}:22/ >/dev/null 2>&1; ip -4 neigh show ${quote(vip)} | grep -q lladdr && echo in-use; true`;
+    const r = await this.transport(first.name).exec(probe, { timeoutMs: 15_000 });
+    return r.stdout.includes('in-use');
   }
 
   private async nodePipeline(): Promise<void> {
@@ -465,7 +466,7 @@ export class Engine {
         const info = this.failureInfo(step, node, e, attempt);
         this.svc.log.write(node.name, step.id, `FAILED (attempt ${attempt}): ${info.message}`);
         if (attempt < budget && !this.stopRequested && !(e instanceof AuthError)) {
-          const delayMs = step.retry.delayMs * attempt;
+          const delayMs = Math.round(step.retry.delayMs * attempt * (this.o.retryDelayScale ?? 1));
           this.emit({
             type: 'step-retrying',
             node: node.name,

@@ -1,0 +1,231 @@
+// The engine on a scripted transport: events, retries, unattended failure details, interactive
+// retry/skip/abort, preflight, the journal, resume refusal when answers change, and redaction.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Answers } from '../../src/answers/schema.js';
+import { InputError } from '../../src/errors.js';
+import { Engine, type EngineOptions } from '../../src/steps/engine/engine.js';
+import type { EngineEvent, FailureInfo } from '../../src/steps/engine/events.js';
+import { readJournal } from '../../src/state/journal.js';
+import { catalog, seedPlain, seedWith, valid } from '../helpers/answers.js';
+import { scriptedFactory, type Fault, type Script } from '../helpers/scripted-transport.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function engineFor(answers: Answers, script: Partial<Script> = {}, extra: Partial<EngineOptions> = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'k8sha-engine-'));
+  dirs.push(root);
+  const s = scriptedFactory({ answers, ...script });
+  const events: EngineEvent[] = [];
+  const engine = new Engine({
+    answers,
+    catalog,
+    transport: s.factory,
+    stateRoot: join(root, 'state'),
+    kubeconfigDir: join(root, 'kube'),
+    retryDelayScale: 0.001,
+    ...extra,
+  }).on((e) => events.push(e));
+  return { engine, events, transports: s.all, root };
+}
+
+const seed = () => valid(seedPlain());
+
+describe('the engine', () => {
+  it('runs every step on every node it applies to and ends with a recap', async () => {
+    const { engine, events } = engineFor(seed());
+    const out = await engine.run();
+    expect(out.status).toBe('completed');
+    const started = events.find((e) => e.type === 'run-started');
+    expect(started && started.type === 'run-started' && started.steps.map((s) => s.id)).toEqual([
+      'gather-facts',
+      'prepare-system',
+      'container-runtime',
+      'kubernetes-packages',
+      'load-balancer',
+      'vip-ready',
+      'kubeadm-init',
+      'join-credentials',
+      'join-control-plane',
+      'join-worker',
+      'cni',
+      'dashboard',
+      'verify',
+      'failover-drill',
+      'fetch-kubeconfig',
+    ]);
+    const finished = events.filter((e) => e.type === 'step-finished');
+    expect(
+      finished
+        .filter((e) => e.type === 'step-finished' && e.step === 'load-balancer')
+        .map((e) => e.node)
+        .sort(),
+    ).toEqual(['master01', 'master02', 'master03']);
+    expect(out.recap.worker01).toMatchObject({ failed: 0, unreachable: 0 });
+    expect(out.recap.master01!.ok).toBeGreaterThan(8);
+    // Control planes join one at a time, in order.
+    const joins = events
+      .filter((e) => e.type === 'step-started' && e.step === 'join-control-plane')
+      .map((e) => e.type === 'step-started' && e.node);
+    expect(joins).toEqual(['master02', 'master03']);
+  });
+
+  it('retries a failing command per the step policy and then succeeds', async () => {
+    const faults: Fault[] = [
+      {
+        host: 'worker01',
+        match: /^dnf install -y containerd\.io/,
+        times: 1,
+        stderr: 'Curl error (28): Timeout',
+      },
+    ];
+    const { engine, events } = engineFor(seed(), { faults });
+    const out = await engine.run();
+    expect(out.status).toBe('completed');
+    expect(
+      events.some(
+        (e) => e.type === 'step-retrying' && e.node === 'worker01' && e.step === 'container-runtime',
+      ),
+    ).toBe(true);
+  }, 30_000);
+
+  it('stops an unattended run with the node, step, command, exit code, last stderr lines and log path', async () => {
+    const faults: Fault[] = [
+      {
+        host: 'worker02',
+        match: /^kubeadm join/,
+        times: Infinity,
+        code: 1,
+        stderr:
+          'error execution phase preflight: token id "abcdef" is invalid for this cluster or it has expired',
+      },
+    ];
+    const { engine } = engineFor(seed(), { faults });
+    const out = await engine.run();
+    expect(out.status).toBe('failed');
+    const f = out.failure!;
+    expect(f).toMatchObject({
+      node: 'worker02',
+      step: 'join-worker',
+      exitCode: 1,
+      command: 'kubeadm join --config /etc/kubernetes/kubeadm-config.yaml',
+    });
+    expect(f.stderrTail.join('\n')).toMatch(/invalid for this cluster or it has expired/);
+    expect(f.logPath).toMatch(/worker02\.log$/);
+    expect(readFileSync(f.logPath, 'utf8')).toMatch(/kubeadm join --config/);
+    expect(out.recap.worker02!.failed).toBe(1);
+  }, 60_000);
+
+  it('asks what to do after the retries: skip a skippable step and go on', async () => {
+    const faults: Fault[] = [{ host: 'worker02', match: /^kubeadm join/, times: Infinity }];
+    const asked: FailureInfo[] = [];
+    const { engine, events } = engineFor(
+      seed(),
+      { faults },
+      { decide: async (f) => (asked.push(f), 'skip') },
+    );
+    const out = await engine.run();
+    expect(asked.map((f) => `${f.node}/${f.step}`)).toEqual(['worker02/join-worker']);
+    expect(out.status).toBe('completed');
+    expect(out.recap.worker02!.skipped).toBe(1);
+    expect(
+      events.some((e) => e.type === 'step-finished' && e.node === 'worker02' && e.status === 'skipped'),
+    ).toBe(true);
+  }, 60_000);
+
+  it('retries on request, and aborts on request; skip is refused for a step that must not be skipped', async () => {
+    let n = 0;
+    const faults: Fault[] = [{ host: 'master01', match: /^kubeadm init/, times: 3 }];
+    const { engine } = engineFor(seed(), { faults }, { decide: async () => (++n === 1 ? 'retry' : 'skip') });
+    const out = await engine.run();
+    expect(out.status).toBe('aborted');
+    expect(n).toBe(2);
+  }, 60_000);
+
+  it('fails preflight on an unreachable host and changes nothing', async () => {
+    const { engine, transports } = engineFor(seed(), { unreachableHosts: ['worker02'] });
+    const out = await engine.run();
+    expect(out.status).toBe('failed');
+    expect(out.preflight).toEqual([
+      { node: 'worker02', message: expect.stringMatching(/unreachable: cannot connect/) },
+    ]);
+    for (const [name, t] of transports) {
+      expect(t.uploads, name).toEqual([]);
+      // Only read-only probes ran: the facts, and the VIP check on the first control plane.
+      expect(
+        t.commands.filter((c) => !c.includes('os_id=') && !c.includes('ip -4 neigh show')),
+        name,
+      ).toEqual([]);
+    }
+    expect(out.recap.worker02!.unreachable).toBe(1);
+  });
+
+  it('writes the journal atomically with every step, and the secrets 0600', async () => {
+    const { engine, root } = engineFor(seed());
+    await engine.run();
+    const dir = join(root, 'state', 'clusters', 'seed-cluster');
+    const j = readJournal(dir)!;
+    expect(j.status).toBe('completed');
+    expect(j.steps['master01|kubeadm-init']).toMatchObject({ state: 'done' });
+    expect(j.marks.initCompletedAt).toBeDefined();
+    expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('refuses to resume an unfinished run when the answers changed, and names what changed', async () => {
+    const faults: Fault[] = [{ host: 'master01', match: /^kubeadm init/, times: Infinity }];
+    const first = engineFor(seed(), { faults });
+    await first.engine.run();
+    const changed = valid(
+      seedWith((s) => ((s.network as Record<string, unknown>).podCIDR = '172.31.0.0/16')),
+    );
+    const again = new Engine({
+      answers: changed,
+      catalog,
+      transport: scriptedFactory({ answers: changed }).factory,
+      stateRoot: join(first.root, 'state'),
+      kubeconfigDir: join(first.root, 'kube'),
+    });
+    const err = await again.run().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).problems).toEqual([
+      expect.objectContaining({
+        path: 'network.podCIDR',
+        message: expect.stringMatching(/172\.30\.0\.0\/16.*172\.31\.0\.0\/16/),
+      }),
+    ]);
+    expect((err as InputError).hint).toMatch(/--restart/);
+    const restarted = new Engine({
+      answers: changed,
+      catalog,
+      transport: scriptedFactory({ answers: changed }).factory,
+      stateRoot: join(first.root, 'state'),
+      kubeconfigDir: join(first.root, 'kube'),
+      restart: true,
+    });
+    expect((await restarted.run()).status).toBe('completed');
+  }, 60_000);
+
+  it('redacts every secret from logs and events', async () => {
+    const { engine, events, root } = engineFor(seed());
+    await engine.run();
+    const secrets = JSON.parse(
+      readFileSync(join(root, 'state', 'clusters', 'seed-cluster', 'secrets.json'), 'utf8'),
+    ) as Record<string, string>;
+    const logs = readdirSync(join(root, 'state', 'clusters', 'seed-cluster', 'logs'), {
+      recursive: true,
+      withFileTypes: true,
+    })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
+      .join('\n');
+    const everything = logs + JSON.stringify(events);
+    for (const key of ['bootstrapToken', 'certificateKey', 'vrrpPassword', 'haproxyStatsPassword'])
+      expect(everything.includes(secrets[key]!), key).toBe(false);
+  });
+});
