@@ -32,13 +32,7 @@ export const fetchKubeconfig: Step = {
   },
   async apply(ctx) {
     const p = kubeconfigPath(ctx);
-    ctx.svc.emit({
-      type: 'output-line',
-      node: ctx.node.name,
-      step: 'fetch-kubeconfig',
-      stream: 'command',
-      line: `copy /etc/kubernetes/admin.conf to ${p}`,
-    });
+    ctx.announce(`copy /etc/kubernetes/admin.conf to ${p}`);
     if (ctx.svc.dryRun) return;
     const data = await remoteConfig(ctx);
     const server = (parse(data.toString('utf8')) as { clusters?: { cluster?: { server?: string } }[] })

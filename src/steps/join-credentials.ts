@@ -55,7 +55,7 @@ export const joinCredentials: Step = {
       ],
     };
     ctx.svc.updateSecrets({ bootstrapToken: token });
-    await ctx.svc.transport(ctx.node.name).upload(TOKEN_FILE, stringify(doc), 0o600);
+    await ctx.timedUpload(ctx.node, TOKEN_FILE, stringify(doc), 0o600, `upload ${TOKEN_FILE} (secret)`);
     await ctx.run(
       `kubeadm token create --config ${TOKEN_FILE} >/dev/null; rc=$?; rm -f ${TOKEN_FILE}; exit $rc`,
       { label: 'kubeadm token create (new bootstrap token, TTL 2h)' },

@@ -180,23 +180,16 @@ export class StepContext {
 
   /** Write a rendered file unless the node already has it with this content and mode. */
   async ensureFile(f: RenderedFile, host: Host = this.node): Promise<boolean> {
-    const t = this.svc.transport(host.name);
     if (f.kind === 'managed-block') return this.ensureBlock(f, host);
     if (await this.isUpToDate(f, host)) return false;
-    this.svc.log.write(
-      host.name,
-      this.step.id,
-      `$ upload ${f.path} (mode ${f.mode.toString(8)}${f.secret ? ', secret' : ''})`,
+    this.announce(`write ${f.path}`);
+    await this.timedUpload(
+      host,
+      f.path,
+      f.content,
+      f.mode,
+      `upload ${f.path} (mode ${f.mode.toString(8)}${f.secret ? ', secret' : ''})`,
     );
-    this.svc.emit({
-      type: 'output-line',
-      node: this.node.name,
-      step: this.step.id,
-      stream: 'command',
-      line: `write ${f.path}`,
-    });
-    await t.upload(f.path, f.content, f.mode);
-    this.didChange = true;
     return true;
   }
 
@@ -220,17 +213,29 @@ export class StepContext {
     const current = t.dryRun ? '' : (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
     const next = spliceBlock(current, f.content);
     if (next === current) return false;
-    this.svc.log.write(host.name, this.step.id, `$ update the managed block in ${f.path}`);
-    this.svc.emit({
-      type: 'output-line',
-      node: this.node.name,
-      step: this.step.id,
-      stream: 'command',
-      line: `update managed block in ${f.path}`,
-    });
-    await t.upload(f.path, next, f.mode);
-    this.didChange = true;
+    this.announce(`update managed block in ${f.path}`);
+    await this.timedUpload(host, f.path, next, f.mode, `update the managed block in ${f.path}`);
     return true;
+  }
+
+  /** Upload, logged like a command (with its duration), so the log shows all remote time. */
+  async timedUpload(
+    host: Host,
+    path: string,
+    content: string,
+    mode: number,
+    label = `upload ${path}`,
+  ): Promise<void> {
+    const started = Date.now();
+    this.svc.log.write(host.name, this.step.id, `$ ${label}`);
+    await this.svc.transport(host.name).upload(path, content, mode);
+    this.svc.log.write(host.name, this.step.id, `  => exit 0 (${Date.now() - started} ms)`);
+    this.didChange = true;
+  }
+
+  /** A change shown in the plan and the progress output. */
+  announce(line: string): void {
+    this.svc.emit({ type: 'output-line', node: this.node.name, step: this.step.id, stream: 'command', line });
   }
 
   notice(message: string): void {

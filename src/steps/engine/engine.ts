@@ -269,10 +269,14 @@ export class Engine {
               this.facts[h.name] = this.o.dryRunFacts(h);
             } else {
               const t = this.transport(h.name);
+              const c0 = Date.now();
               await t.connect();
+              this.svc.log.write(h.name, FACTS_STEP.id, `$ ssh connect\n  => exit 0 (${Date.now() - c0} ms)`);
               if (this.o.installPublicKey) await this.installKey(t, h);
               const before = Date.now();
+              this.svc.log.write(h.name, FACTS_STEP.id, '? gather facts');
               const r = await t.exec(factsScript(a, h), { timeoutMs: 60_000 });
+              this.svc.log.write(h.name, FACTS_STEP.id, `  => exit ${r.code} (${Date.now() - before} ms)`);
               const mid = (before + Date.now()) / 2;
               if (r.code !== 0)
                 throw new Error(`gathering facts failed (exit ${r.code}): ${r.stderr.trim()}`);
