@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { privilegedOrSkip } from '../helpers/root.js';
 import { apply, initCount, kubectlNodes, workspace } from './install.js';
-import { labDown, labExec, labUp } from './lab.js';
+import { spawnSync } from 'node:child_process';
+import { CLI } from '../helpers/cli.js';
+import { labDown, labExec, labUp, wsArgv } from './lab.js';
 
 const run = privilegedOrSkip('install variation tests');
 
@@ -42,6 +44,34 @@ describe.runIf(run)('install variations', () => {
         ).toBe('ops');
         expect(allLogs(ws.stateDir).includes(password)).toBe(false);
         expect(r.stdout.includes(password)).toBe(false);
+      } finally {
+        await labDown(s.dir);
+      }
+    },
+  );
+
+  it(
+    'reaches the hosts through a bastion (plan gathers facts over the jump host)',
+    { timeout: 120_000 },
+    async () => {
+      const s = await labUp({ masters: 1, workers: 1 });
+      try {
+        const ws = workspace(s, 'bastion', (a) => {
+          (a.ssh as Record<string, unknown>).bastion = { address: '172.16.100.100', user: 'root' };
+        });
+        const [cmd, ...args] = wsArgv([
+          process.execPath,
+          CLI,
+          'plan',
+          '--answers',
+          ws.answers,
+          '--state-dir',
+          ws.stateDir,
+        ]);
+        const r = spawnSync(cmd!, args, { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(/facts gathered from the hosts/);
+        expect(r.stdout).toMatch(/worker01 \(worker, debian\)/);
       } finally {
         await labDown(s.dir);
       }
