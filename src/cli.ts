@@ -71,7 +71,7 @@ export function buildProgram(): Command {
     program
       .command('apply')
       .description('install the cluster described by the answers (or continue an unfinished install)')
-      .requiredOption('-a, --answers <file>', 'answers YAML')
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
       .option('-y, --yes', 'run unattended: no confirmation, never prompt')
       .option('--dry-run', 'print the steps and commands per node instead of running them'),
   ).action(async (opts) => {
@@ -110,6 +110,24 @@ export function buildProgram(): Command {
     .addOption(catalogOption())
     .action(async (opts) => {
       exitCode = await (await import('./cli/plan.js')).planCommand(opts);
+    });
+
+  program
+    .command('export')
+    .description("write the wizard's saved answers as YAML (apply --answers takes it unchanged)")
+    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .action(async (opts) => {
+      exitCode = (await import('./cli/export.js')).exportCommand(opts);
+    });
+
+  // No command: the interactive wizard.
+  program
+    .option('--state-dir <dir>', 'where runs keep their journal, secrets (0600) and logs')
+    .option('--kubeconfig-dir <dir>', 'where the admin kubeconfig goes (default: ~/.kube)')
+    .option('--concurrency <n>', 'nodes worked on at once', '10')
+    .addOption(catalogOption())
+    .action(async (opts) => {
+      exitCode = await (await import('./cli/wizard.js')).wizardCommand(opts);
     });
 
   return program;

@@ -14,7 +14,8 @@ export interface ApplyFlags extends EngineFlags, CatalogFlag {
 
 export async function applyCommand(flags: ApplyFlags): Promise<number> {
   if (flags.dryRun) return planCommand({ ...flags, format: 'text' });
-  const { answers, catalog } = answersFrom(flags);
+  // Without --answers, replay the wizard's saved answers.
+  const { answers, catalog } = answersFrom(flags, true);
   if (!flags.yes) {
     if (!process.stdin.isTTY) {
       throw new UsageError(

@@ -1,5 +1,7 @@
 // Small pieces every command shares: loading the catalog and answers from flags.
-import { loadAnswersFile } from '../answers/load.js';
+import { loadAnswersFile, validateAnswers } from '../answers/load.js';
+import { compact } from '../wizard/draft.js';
+import { savedAnswers } from '../wizard/saved-answers.js';
 import type { Answers } from '../answers/schema.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { Catalog } from '../catalog/schema.js';
@@ -13,17 +15,28 @@ export function catalogFrom(opts: CatalogFlag): Catalog {
   return loadCatalog(opts.catalog);
 }
 
-export function answersFrom(opts: { answers?: string } & CatalogFlag): {
-  answers: Answers;
-  catalog: Catalog;
-  file: string;
-} {
-  if (!opts.answers)
-    throw new UsageError(
-      '--answers FILE is required',
-      'pass the answers YAML, e.g. --answers assets/examples/seed-cluster.yaml',
-    );
+export function answersFrom(
+  opts: { answers?: string } & CatalogFlag,
+  allowSaved = false,
+): { answers: Answers; catalog: Catalog; file: string } {
   const catalog = catalogFrom(opts);
+  if (!opts.answers) {
+    const store = allowSaved ? savedAnswers() : undefined;
+    const saved = store?.load();
+    if (!store || !saved) {
+      throw new UsageError(
+        '--answers FILE is required',
+        store
+          ? `there are no saved answers either (${store.path}); run k8sha-wizard first, or pass --answers`
+          : 'pass the answers YAML, e.g. --answers assets/examples/seed-cluster.yaml',
+      );
+    }
+    return {
+      answers: validateAnswers(compact(saved.draft), `the saved answers (${store.path})`, catalog),
+      catalog,
+      file: store.path,
+    };
+  }
   return { answers: loadAnswersFile(opts.answers, catalog), catalog, file: opts.answers };
 }
 

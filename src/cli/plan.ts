@@ -10,7 +10,7 @@ import { factsScript, parseFacts } from '../steps/engine/facts.js';
 import { stateRoot } from '../state/paths.js';
 import { answersFrom, type CatalogFlag } from './common.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
-import { transportSetup } from './transports.js';
+import { transportSetup } from '../steps/transport/setup.js';
 
 export interface PlanFlags extends EngineFlags, CatalogFlag {
   answers?: string;
@@ -75,7 +75,7 @@ async function gatherRealFacts(a: Answers, flags: PlanFlags): Promise<Record<str
 }
 
 export async function planCommand(flags: PlanFlags): Promise<number> {
-  const { answers, catalog } = answersFrom(flags);
+  const { answers, catalog } = answersFrom(flags, true);
   const family = flags.assumeOs ?? 'rhel';
   const facts = flags.offline
     ? Object.fromEntries(answers.hosts.map((h) => [h.name, assumedFacts(answers, h, family)]))

@@ -11,7 +11,7 @@ import type { NodeFacts } from '../steps/engine/facts.js';
 import { stateRoot } from '../state/paths.js';
 import { jsonRenderer } from './output/json.js';
 import { plainRenderer } from './output/plain.js';
-import { transportSetup, type TransportKind } from './transports.js';
+import { transportSetup, type TransportKind } from '../steps/transport/setup.js';
 
 export interface EngineFlags {
   output?: 'plain' | 'json';

@@ -3,7 +3,6 @@
 // journaled; every event is typed; failures are retried per step policy, then decided by the
 // interactive wizard (retry, skip, abort) or end an unattended run.
 import pLimit from 'p-limit';
-import { controlPlanes, vipAddress } from '../../answers/model.js';
 import type { Answers, Host } from '../../answers/schema.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { Redactor } from '../../state/redact.js';
@@ -12,7 +11,8 @@ import { quote } from '../transport/shell.js';
 import { AuthError, UnreachableError, type Transport } from '../transport/types.js';
 import { StepContext, type EngineServices } from './context.js';
 import type { Decision, EngineEvent, EngineListener, FailureInfo, Recap, StepStatus } from './events.js';
-import { factsScript, parseFacts, type NodeFacts } from './facts.js';
+import type { NodeFacts } from './facts.js';
+import { gatherNodeFacts, unreachableMessage, vipInUse } from './gather-facts.js';
 import { CommandFailed, StepError } from './failure.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { preflight } from './preflight.js';
@@ -179,7 +179,9 @@ export class Engine {
     let locked: Host[] = [];
     try {
       const reachable = await this.gatherFacts();
-      const problems = this.o.dryRun ? [] : preflight(a, this.facts, await this.vipInUse());
+      const problems = this.o.dryRun
+        ? []
+        : preflight(a, this.facts, await vipInUse(a, this.facts, (n) => this.transport(n)));
       const unreachable = a.hosts.filter((h) => !reachable.has(h.name));
       for (const h of unreachable)
         problems.unshift({
@@ -269,19 +271,12 @@ export class Engine {
               this.facts[h.name] = this.o.dryRunFacts(h);
             } else {
               const t = this.transport(h.name);
-              const c0 = Date.now();
-              await t.connect();
-              this.svc.log.write(h.name, FACTS_STEP.id, `$ ssh connect\n  => exit 0 (${Date.now() - c0} ms)`);
-              if (this.o.installPublicKey) await this.installKey(t, h);
-              const before = Date.now();
-              this.svc.log.write(h.name, FACTS_STEP.id, '? gather facts');
-              const r = await t.exec(factsScript(a, h), { timeoutMs: 60_000 });
-              this.svc.log.write(h.name, FACTS_STEP.id, `  => exit ${r.code} (${Date.now() - before} ms)`);
-              const mid = (before + Date.now()) / 2;
-              if (r.code !== 0)
-                throw new Error(`gathering facts failed (exit ${r.code}): ${r.stderr.trim()}`);
-              this.facts[h.name] = parseFacts(r.stdout, mid);
-              this.svc.log.write(h.name, FACTS_STEP.id, `facts: ${JSON.stringify(this.facts[h.name])}`);
+              const log = (line: string) => this.svc.log.write(h.name, FACTS_STEP.id, line);
+              if (this.o.installPublicKey) {
+                await t.connect();
+                await this.installKey(t, h);
+              }
+              this.facts[h.name] = await gatherNodeFacts(t, a, h, log);
             }
             reachable.add(h.name);
             this.recap[h.name]!.ok++;
@@ -296,7 +291,7 @@ export class Engine {
             });
           } catch (e) {
             const msg = (e as Error).message;
-            this.unreachableWhy.set(h.name, e instanceof AuthError ? `${msg}. ${e.hint}` : msg);
+            this.unreachableWhy.set(h.name, unreachableMessage(e));
             this.recap[h.name]!.unreachable = 1;
             this.emit({ type: 'node-unreachable', node: h.name, message: msg });
             this.emit({
@@ -326,24 +321,6 @@ export class Engine {
       node: h.name,
       message: `installed the operator's public key for ${user}; later runs can use the key`,
     });
-  }
-
-  /**
-   * Does something else already answer at the VIP? Only asked when no control plane holds it, and
-   * asked from the first control plane (same L2): after a connection attempt, a neighbour entry with
-   * a link-layer address means some machine answered ARP for it. The operator sends nothing itself.
-   */
-  private async vipInUse(): Promise<boolean> {
-    const a = this.o.answers;
-    const vip = vipAddress(a);
-    if (!vip) return false;
-    const cps = controlPlanes(a);
-    if (cps.some((h) => this.facts[h.name]?.vipHere)) return false;
-    const first = cps[0]!;
-    if (!this.facts[first.name]) return false;
-    const probe = `curl -s --connect-timeout 1 -o /dev/null http://${quote(vip)}:22/ >/dev/null 2>&1; ip -4 neigh show ${quote(vip)} | grep -q lladdr && echo in-use; true`;
-    const r = await this.transport(first.name).exec(probe, { timeoutMs: 15_000 });
-    return r.stdout.includes('in-use');
   }
 
   private async nodePipeline(): Promise<void> {

@@ -1,18 +1,14 @@
 // Build the transport for each host from the answers: SSH (default), this machine, or a dry run.
 // Credentials are resolved for every host up front, so a missing key or variable stops the run
 // before any host is touched.
-import type { Answers, Host } from '../answers/schema.js';
-import {
-  resolveCredentials,
-  type ProvidedSecrets,
-  type SshCredentials,
-} from '../steps/transport/credentials.js';
-import { DryRunTransport } from '../steps/transport/dry-run.js';
-import { KnownHosts } from '../steps/transport/known-hosts.js';
-import { LocalTransport } from '../steps/transport/local.js';
-import { SshTransport } from '../steps/transport/ssh.js';
-import type { Transport } from '../steps/transport/types.js';
-import { knownHostsFile } from '../state/paths.js';
+import type { Answers, Host } from '../../answers/schema.js';
+import { resolveCredentials, type ProvidedSecrets, type SshCredentials } from './credentials.js';
+import { DryRunTransport } from './dry-run.js';
+import { KnownHosts } from './known-hosts.js';
+import { LocalTransport } from './local.js';
+import { SshTransport } from './ssh.js';
+import type { Transport } from './types.js';
+import { knownHostsFile } from '../../state/paths.js';
 
 export type TransportKind = 'ssh' | 'local' | 'dry-run';
 

@@ -1,0 +1,32 @@
+// `k8sha-wizard` with no command: the interactive wizard, which needs a terminal.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { stateRoot } from '../state/paths.js';
+import { catalogFrom, type CatalogFlag } from './common.js';
+import { concurrencyOf } from './run-engine.js';
+
+export interface WizardFlags extends CatalogFlag {
+  stateDir?: string;
+  kubeconfigDir?: string;
+  concurrency?: string;
+}
+
+export async function wizardCommand(flags: WizardFlags): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError(
+      'the wizard needs a terminal, and this run has none',
+      'to install unattended, use: k8sha-wizard apply --answers FILE --yes',
+    );
+  }
+  // chalk (under Ink) does not read NO_COLOR; FORCE_COLOR=0 means the same to it. Set before Ink loads.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+  const catalog = catalogFrom(flags);
+  const { runWizard } = await import('../screens/run-wizard.js');
+  return runWizard({
+    catalog,
+    stateRoot: flags.stateDir ?? stateRoot(),
+    kubeconfigDir: flags.kubeconfigDir ?? join(homedir(), '.kube'),
+    concurrency: concurrencyOf(flags),
+  });
+}

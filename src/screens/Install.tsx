@@ -1,0 +1,259 @@
+// Screen: the live install grid. One row per node, one column per phase; a footer with the time,
+// what runs now and the selected node's log tail. A failed step offers Retry, Skip (when allowed),
+// Abort or the full log. Rendering is throttled; finished notices go to <Static>.
+import { readFileSync } from 'node:fs';
+import { Box, Static, Text, useInput } from 'ink';
+import SelectInput from 'ink-select-input';
+import { useEffect, useRef, useState } from 'react';
+import type { RunOutcome } from '../steps/engine/engine.js';
+import type { Decision, EngineListener, FailureInfo } from '../steps/engine/events.js';
+import type { InstallHandle } from '../steps/session.js';
+import { KeyHints } from './components/KeyHints.js';
+import { spinnerFrame } from './components/Spinner.js';
+import { Title } from './components/Title.js';
+import { useTerminalSize } from './hooks.js';
+import { COLUMNS, InstallModel, type CellState } from './install-model.js';
+
+const RENDER_EVERY_MS = 100;
+
+function symbol(state: CellState, retries: number, tick: number): { text: string; color?: string } {
+  const r = retries ? `↻${retries}` : '';
+  switch (state) {
+    case 'none':
+      return { text: '' };
+    case 'waiting':
+      return { text: '·', color: 'gray' };
+    case 'running':
+      return { text: `${spinnerFrame(tick)}${r}`, color: 'yellow' };
+    case 'done':
+      return { text: `✓${r}`, color: 'green' };
+    case 'failed':
+      return { text: `✗${r}`, color: 'red' };
+    case 'skipped':
+      return { text: 'skipped', color: 'gray' };
+  }
+}
+
+function clock(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export interface InstallProps {
+  step: string;
+  cluster: string;
+  start: (listener: EngineListener, decide: (f: FailureInfo) => Promise<Decision>) => InstallHandle;
+  onHandle?: (h: InstallHandle) => void;
+  onDone: (outcome: RunOutcome, model: InstallModel) => void;
+}
+
+export function Install({ step, cluster, start, onHandle, onDone }: InstallProps) {
+  const model = useRef(new InstallModel()).current;
+  const [, setRendered] = useState(0);
+  const [tick, setTick] = useState(0);
+  const [selected, setSelected] = useState(0);
+  const [pending, setPending] = useState<
+    { failure: FailureInfo; resolve: (d: Decision) => void } | undefined
+  >();
+  const [viewLog, setViewLog] = useState<string[] | undefined>();
+  const [logScroll, setLogScroll] = useState(0);
+  const { rows, columns } = useTerminalSize();
+  const lastVersion = useRef(-1);
+
+  useEffect(() => {
+    const handle = start(
+      (e) => model.apply(e),
+      (failure) => new Promise<Decision>((resolve) => setPending({ failure, resolve })),
+    );
+    onHandle?.(handle);
+    void handle.done.then((outcome) => onDone(outcome, model));
+    // Throttled rendering: many events, at most one frame per interval.
+    const timer = setInterval(() => {
+      setTick((t) => t + 1);
+      if (model.version !== lastVersion.current) {
+        lastVersion.current = model.version;
+        setRendered(model.version);
+      }
+    }, RENDER_EVERY_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const nodes = model.nodes;
+  useInput((input, key) => {
+    if (viewLog) {
+      const page = Math.max(5, rows - 6);
+      if (key.escape || input === 'q') return setViewLog(undefined);
+      if (key.upArrow) setLogScroll((s) => Math.max(0, s - 1));
+      if (key.downArrow) setLogScroll((s) => Math.min(Math.max(0, viewLog.length - page), s + 1));
+      if (key.pageUp) setLogScroll((s) => Math.max(0, s - page));
+      if (key.pageDown) setLogScroll((s) => Math.min(Math.max(0, viewLog.length - page), s + page));
+      return;
+    }
+    if (pending) return;
+    if (key.upArrow) setSelected((s) => Math.max(0, s - 1));
+    if (key.downArrow) setSelected((s) => Math.min(nodes.length - 1, s + 1));
+  });
+
+  if (viewLog) {
+    const page = Math.max(5, rows - 6);
+    return (
+      <>
+        <Title step={step} title={`Log of ${pending?.failure.node ?? ''}`} help={pending?.failure.logPath} />
+        {viewLog.slice(logScroll, logScroll + page).map((l, i) => (
+          <Text key={logScroll + i} wrap="truncate-end">
+            {l || ' '}
+          </Text>
+        ))}
+        <KeyHints
+          keys={[
+            ['↑/↓', 'scroll'],
+            ['pgup/pgdn', 'page'],
+            ['esc', 'back to the choice'],
+          ]}
+        />
+      </>
+    );
+  }
+
+  const nameWidth = Math.max(8, ...nodes.map((n) => n.name.length)) + 1;
+  const colWidth = Math.max(6, Math.min(10, Math.floor((columns - nameWidth - 4) / COLUMNS.length)));
+  const footerRows = pending ? 12 : 9;
+  const room = Math.max(3, rows - footerRows - 5);
+  const windowSize = nodes.length > room ? room - 1 : nodes.length;
+  const first = Math.min(
+    Math.max(0, selected - Math.floor(windowSize / 2)),
+    Math.max(0, nodes.length - windowSize),
+  );
+  const shown = nodes.slice(first, first + windowSize);
+  const hidden = nodes.filter((_, i) => i < first || i >= first + windowSize);
+  const hiddenDone = hidden.filter((n) => model.nodeDone(n.name)).length;
+  const runningNow = [...model.running.entries()].map(([k, title]) => `${title} on ${k.split('/')[0]}`);
+  const sel = nodes[selected];
+  const tail = sel ? (model.logs.get(sel.name) ?? []).slice(-4) : [];
+  return (
+    <>
+      <Static items={model.notices.map((n, i) => ({ n, i }))}>
+        {(x) => (
+          <Text key={x.i} color="cyan" wrap="wrap">
+            • {x.n}
+          </Text>
+        )}
+      </Static>
+      <Title
+        step={step}
+        title={`Install ${cluster}`}
+        help={
+          model.runId
+            ? `run ${model.runId}${model.resumed ? ' (resumed)' : ''} · logs in ${model.logDir}`
+            : 'starting…'
+        }
+      />
+      <Text bold>
+        {'  '}
+        {'NODE'.padEnd(nameWidth)}
+        {COLUMNS.map((c) => c.label.padEnd(colWidth)).join('')}
+      </Text>
+      {shown.map((n) => {
+        const isSel = sel?.name === n.name;
+        return (
+          <Text key={n.name}>
+            <Text color={isSel ? 'cyan' : undefined}>{isSel ? '› ' : '  '}</Text>
+            <Text bold={isSel}>{n.name.padEnd(nameWidth)}</Text>
+            {COLUMNS.map((_, ci) => {
+              const cell = model.state(n.name, ci);
+              const s = symbol(cell.state, cell.retries, tick);
+              return (
+                <Text key={ci} {...(s.color ? { color: s.color } : {})}>
+                  {s.text.padEnd(colWidth)}
+                </Text>
+              );
+            })}
+          </Text>
+        );
+      })}
+      {hidden.length ? (
+        <Text dimColor>
+          {'  '}+{hidden.length} more node(s): {hiddenDone} done, {hidden.length - hiddenDone} in progress
+          (↑/↓ to scroll)
+        </Text>
+      ) : null}
+      <Box marginTop={1} flexDirection="column">
+        <Text wrap="truncate-end">
+          <Text bold>{clock(Date.now() - model.startedAt)}</Text>
+          {runningNow.length
+            ? ` · now: ${runningNow.slice(0, 2).join(', ')}${runningNow.length > 2 ? ` (+${runningNow.length - 2} more)` : ''}`
+            : model.finished
+              ? ' · finished'
+              : ''}
+        </Text>
+        {pending ? (
+          <Box flexDirection="column" borderStyle="round" borderColor="red" paddingX={1}>
+            <Text color="red" bold wrap="truncate-end">
+              ✗ {pending.failure.stepTitle} failed on {pending.failure.node} (attempt{' '}
+              {pending.failure.attempts})
+            </Text>
+            <Text wrap="truncate-end">{pending.failure.message.split('\n')[0]}</Text>
+            {pending.failure.command ? (
+              <Text dimColor wrap="truncate-end">
+                $ {pending.failure.command} → exit {pending.failure.exitCode}
+              </Text>
+            ) : null}
+            {pending.failure.stderrTail.slice(-3).map((l, i) => (
+              <Text key={i} dimColor wrap="truncate-end">
+                {l}
+              </Text>
+            ))}
+            <SelectInput
+              items={[
+                { label: 'Retry', value: 'retry' },
+                ...(pending.failure.skippable ? [{ label: 'Skip this step', value: 'skip' }] : []),
+                { label: 'Abort (resume later)', value: 'abort' },
+                { label: 'View the full log', value: 'log' },
+              ]}
+              onSelect={(i) => {
+                if (i.value === 'log') {
+                  let text = '(no log yet)';
+                  try {
+                    text = readFileSync(pending.failure.logPath, 'utf8');
+                  } catch {
+                    // the run may not have written it yet
+                  }
+                  const lines = text.split('\n');
+                  setLogScroll(Math.max(0, lines.length - (rows - 6)));
+                  setViewLog(lines);
+                  return;
+                }
+                const { resolve } = pending;
+                setPending(undefined);
+                resolve(i.value as Decision);
+              }}
+            />
+          </Box>
+        ) : (
+          <>
+            <Text dimColor>log of {sel?.name ?? '-'}:</Text>
+            {tail.map((l, i) => (
+              <Text key={i} dimColor wrap="truncate-end">
+                {'  '}
+                {l}
+              </Text>
+            ))}
+          </>
+        )}
+      </Box>
+      <KeyHints
+        keys={
+          pending
+            ? [
+                ['↑/↓', 'choose'],
+                ['enter', 'confirm'],
+              ]
+            : [
+                ['↑/↓', 'select node'],
+                ['ctrl-c', 'stop (resume later)'],
+              ]
+        }
+      />
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+// The screen's keys, always shown at the bottom.
+import { Box, Text } from 'ink';
+
+export function KeyHints({ keys }: { keys: [key: string, action: string][] }) {
+  return (
+    <Box marginTop={1} flexWrap="wrap">
+      {keys.map(([k, a], i) => (
+        <Box key={k} marginRight={2}>
+          <Text bold>{k}</Text>
+          <Text dimColor> {a}</Text>
+          {i < keys.length - 1 ? <Text dimColor> </Text> : null}
+        </Box>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,43 @@
+// Saved answers: the draft, stored with conf after every screen so a rerun starts prefilled. The
+// draft type has no field for a password, token or key, so none can be saved; the file is 0600.
+import Conf from 'conf';
+import type { Draft } from './draft.js';
+
+interface Store {
+  draft?: Draft;
+  screen?: string;
+  savedAt?: string;
+}
+
+export interface SavedAnswers {
+  load(): { draft: Draft; screen?: string; savedAt?: string } | undefined;
+  save(draft: Draft, screen?: string): void;
+  clear(): void;
+  readonly path: string;
+}
+
+export function savedAnswers(cwd = process.env.K8SHA_CONFIG_DIR): SavedAnswers {
+  const conf = new Conf<Store>({
+    projectName: 'k8sha-wizard',
+    projectSuffix: '',
+    configName: 'saved-answers',
+    configFileMode: 0o600,
+    ...(cwd ? { cwd } : {}),
+  });
+  return {
+    path: conf.path,
+    load() {
+      const draft = conf.get('draft');
+      if (!draft) return undefined;
+      const screen = conf.get('screen');
+      const savedAt = conf.get('savedAt');
+      return { draft, ...(screen ? { screen } : {}), ...(savedAt ? { savedAt } : {}) };
+    },
+    save(draft, screen) {
+      conf.set({ draft, ...(screen ? { screen } : {}), savedAt: new Date().toISOString() });
+    },
+    clear() {
+      conf.clear();
+    },
+  };
+}
