@@ -22,6 +22,8 @@ export interface Screen {
   press(...keys: string[]): Promise<void>;
   type(text: string): Promise<void>;
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<string>;
+  /** Whether any frame so far showed this (fast screens can come and go between polls). */
+  seen(text: string | RegExp): boolean;
   unmount(): void;
 }
 
@@ -47,12 +49,16 @@ export async function mount(el: ReactElement): Promise<Screen> {
       const start = Date.now();
       for (;;) {
         const f = frame();
-        if (typeof text === 'string' ? f.includes(text) : text.test(f)) return f;
+        if (typeof text === 'string' ? f.includes(text) : text.test(f)) {
+          await tick(40); // let the new screen's useInput arm before the next key
+          return f;
+        }
         if (Date.now() - start > timeoutMs)
           throw new Error(`timed out waiting for ${String(text)}; last frame:\n${f}`);
         await tick(20);
       }
     },
+    seen: (text) => r.frames.some((f) => (typeof text === 'string' ? f.includes(text) : text.test(f))),
     unmount: () => r.unmount(),
   };
 }

@@ -25,6 +25,8 @@ export interface Script {
   /** Milliseconds every command takes. */
   latencyMs?: number;
   unreachableHosts?: string[];
+  /** What kubeadm did on each host, shared by every transport (and by runs that resume). */
+  state?: Map<string, Set<string>>;
 }
 
 export class ScriptedTransport implements Transport {
@@ -60,7 +62,32 @@ export class ScriptedTransport implements Transport {
     }
     const stdout = this.answer(command);
     for (const l of stdout.split('\n').filter(Boolean)) opts.onStdout?.(l);
-    return { code: this.codeFor(command), stdout, stderr: '', durationMs: 1 };
+    const code = this.kubeadmState(command) ?? this.codeFor(command);
+    if (/^kubeadm init --config/.test(command)) this.mark(this.host, 'init');
+    if (/^kubeadm join --config/.test(command)) this.mark(this.host, 'join');
+    return { code, stdout, stderr: '', durationMs: 1 };
+  }
+
+  private marks(host: string): Set<string> {
+    const state = (this.script.state ??= new Map());
+    let m = state.get(host);
+    if (!m) state.set(host, (m = new Set()));
+    return m;
+  }
+
+  private mark(host: string, what: string): void {
+    this.marks(host).add(what);
+  }
+
+  /** Probes about kubeadm's work answer from what kubeadm did here before. */
+  private kubeadmState(command: string): number | undefined {
+    const mine = this.marks(this.host);
+    const node = /get node (\S+) -o name/.exec(command)?.[1];
+    if (node) return this.marks(node).size > 0 ? 0 : 1;
+    if (command.includes('/etc/kubernetes/admin.conf') && command.startsWith('test -f'))
+      return mine.has('init') || (mine.has('join') && this.node.role === 'control-plane') ? 0 : 1;
+    if (command.startsWith('test -f /etc/kubernetes/kubelet.conf')) return mine.size > 0 ? 0 : 1;
+    return undefined;
   }
 
   /** Probes report "not done" on a fresh node, so every step applies; actions succeed. */

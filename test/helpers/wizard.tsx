@@ -1,0 +1,44 @@
+// The whole wizard (<App/>) on a scripted session: saved answers in a temp dir, hosts scripted.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from '../../src/screens/App.js';
+import { InstallSession } from '../../src/steps/session.js';
+import { savedAnswers, type SavedAnswers } from '../../src/wizard/saved-answers.js';
+import { catalog } from './answers.js';
+import { mount, type Screen } from './ink.js';
+import { scriptedFactory, type Script } from './scripted-transport.js';
+
+export interface WizardHarness {
+  screen: Screen;
+  saved: SavedAnswers;
+  dir: string;
+  exitCode(): number | undefined;
+  cleanup(): void;
+}
+
+export async function mountWizard(
+  script: Omit<Script, 'answers'> = {},
+  opts: { dir?: string } = {},
+): Promise<WizardHarness> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'k8sha-wizard-'));
+  const saved = savedAnswers(join(dir, 'config'));
+  const session = new InstallSession({
+    catalog,
+    stateRoot: join(dir, 'state'),
+    kubeconfigDir: join(dir, 'kube'),
+    retryDelayScale: 0.001,
+    transports: (a) => scriptedFactory(Object.assign(script, { answers: a })).factory,
+  });
+  let code: number | undefined;
+  const screen = await mount(
+    <App catalog={catalog} session={session} saved={saved} onExit={(c) => (code = c)} />,
+  );
+  return {
+    screen,
+    saved,
+    dir,
+    exitCode: () => code,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

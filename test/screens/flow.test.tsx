@@ -1,0 +1,152 @@
+// The wizard end to end on scripted hosts: the seed's answers through every screen, review and edit,
+// preview, preflight, install, done; answers saved after every screen (0600, no secrets); resume.
+import { readFileSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAnswersText } from '../../src/answers/load.js';
+import { exportYaml } from '../../src/wizard/export-yaml.js';
+import { catalog } from '../helpers/answers.js';
+import { KEY, type Screen } from '../helpers/ink.js';
+import { mountWizard } from '../helpers/wizard.js';
+
+const HOSTS: [string, string, boolean][] = [
+  ['master01', '172.16.100.100', true],
+  ['master02', '172.16.100.120', true],
+  ['master03', '172.16.100.160', true],
+  ['worker01', '172.16.100.180', false],
+  ['worker02', '172.16.100.200', false],
+];
+
+/** Type the seed's answers from the Cluster screen to Review. */
+export async function answerSeed(s: Screen): Promise<void> {
+  await s.waitFor('Cluster name');
+  await s.type('seed-cluster');
+  await s.press(KEY.enter);
+  await s.waitFor('Add a host');
+  for (const [i, [name, address, cp]] of HOSTS.entries()) {
+    if (i > 0) {
+      await s.press('a');
+      await s.waitFor('Add a host');
+    }
+    await s.type(name);
+    await s.press(KEY.down);
+    await s.type(address);
+    const defaultCp = i < 3;
+    if (cp !== defaultCp) await s.press(KEY.down, KEY.right);
+    await s.press(KEY.enter);
+    await s.waitFor(new RegExp(`${name}\\s+${address.replace(/\./g, '\\.')}`));
+  }
+  await s.press(KEY.down, KEY.down, KEY.down, KEY.down, KEY.down, KEY.down);
+  await s.press(KEY.enter);
+  await s.waitFor('Load balancer');
+  expect(s.frame()).toMatch(/172\.16\.100\.150\/24/);
+  await s.press(KEY.enter);
+  await s.waitFor('Pod CIDR');
+  for (let i = 0; i < 13; i++) await s.press(KEY.backspace);
+  await s.type('172.30.0.0/16');
+  await s.press(KEY.down);
+  for (let i = 0; i < 12; i++) await s.press(KEY.backspace);
+  await s.type('10.254.0.0/16');
+  await s.press(KEY.enter);
+  await s.waitFor('Versions and mirrors');
+  await s.press(KEY.down, KEY.down, KEY.right, KEY.enter);
+  await s.waitFor('SSH access');
+  await s.press(KEY.down, KEY.down, KEY.down);
+  await s.type('not-saved-password');
+  await s.press(KEY.enter);
+  await s.waitFor('Add-ons');
+  await s.press(KEY.right, KEY.enter);
+  await s.waitFor('Review');
+}
+
+describe('the wizard flow', () => {
+  it('walks the seed through every screen, edits from Review, previews, installs and finishes', async () => {
+    const h = await mountWizard();
+    try {
+      const s = h.screen;
+      await answerSeed(s);
+      expect(s.frame()).toMatch(/seed-cluster, Kubernetes 1\.36\.4/);
+      expect(s.frame()).toMatch(/VIP 172\.16\.100\.150\/24, port 8443/);
+      expect(s.frame()).toMatch(/pods 172\.30\.0\.0\/16, services 10\.254\.0\.0\/16/);
+      expect(s.frame()).toMatch(/mirror aliyun/);
+      // Saved after every screen, 0600, and no password in it.
+      const file = h.saved.path;
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readFileSync(file, 'utf8')).not.toMatch(/not-saved-password/);
+      expect(h.saved.load()?.draft.cluster.name).toBe('seed-cluster');
+      // Edit the network from Review and come back to Review.
+      await s.press(KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
+      await s.waitFor('Pod CIDR');
+      await s.press(KEY.down, KEY.down, KEY.down, KEY.right, KEY.enter);
+      await s.waitFor('Review');
+      expect(s.frame()).toMatch(/kube-proxy nftables/);
+      // Preview: a node, a file, its content; secrets hidden.
+      await s.press(KEY.enter); // "Continue" is the first item
+      await s.waitFor('Preview');
+      await s.press(KEY.down, KEY.down, KEY.enter);
+      await s.waitFor('Preview · master01');
+      await s.waitFor('/etc/kubernetes/kubeadm-config.yaml');
+      for (let i = 0; i < 11; i++) await s.press(KEY.down);
+      await s.press(KEY.enter);
+      await s.waitFor(/controlPlaneEndpoint: 172\.16\.100\.150:8443|token: ••••••••/);
+      expect(s.frame()).toMatch(/secret values hidden/);
+      await s.press(KEY.esc, KEY.esc);
+      await s.waitFor('Continue: check the hosts');
+      await s.press(KEY.enter);
+      // Preflight on the scripted hosts, then the install.
+      await s.waitFor(/All nodes passed/, 10_000);
+      await s.press(KEY.enter);
+      await s.waitFor('Done: the cluster is ready', 30_000);
+      expect(s.seen(/Install seed-cluster/)).toBe(true);
+      expect(s.seen(/NODE\s+prepare\s+runtime\s+packages\s+LB\s+init\/join\s+CNI\s+verify/)).toBe(true);
+      expect(s.frame()).toMatch(/master01 : ok=\d+ changed=\d+ unreachable=0 failed=0 skipped=0/);
+      expect(s.frame()).toMatch(/kubectl --kubeconfig .*seed-cluster\.conf get nodes/);
+      expect(s.frame()).toMatch(/k8sha-wizard export/);
+      await s.press(KEY.enter);
+      expect(h.exitCode()).toBe(0);
+      // The export round-trips through the same loader `apply --answers` uses.
+      const yaml = exportYaml(h.saved.load()!.draft);
+      expect(yaml).toMatch(/^# yaml-language-server: \$schema=/);
+      const a = parseAnswersText(yaml, 'export.yaml', catalog);
+      expect(a.network.proxyMode).toBe('nftables');
+      expect(a.hosts).toHaveLength(5);
+      expect(yaml).not.toMatch(/not-saved-password/);
+    } finally {
+      h.screen.unmount();
+      h.cleanup();
+    }
+  }, 90_000);
+
+  it('starts prefilled next time, and offers to continue an unfinished install', async () => {
+    const state = new Map<string, Set<string>>();
+    const first = await mountWizard({
+      state,
+      faults: [{ host: 'worker02', match: /^kubeadm join/, times: Infinity }],
+    });
+    const s = first.screen;
+    try {
+      await answerSeed(s);
+      await s.press(KEY.enter);
+      await s.waitFor('Continue: check the hosts');
+      await s.press(KEY.enter);
+      await s.waitFor(/All nodes passed/, 10_000);
+      await s.press(KEY.enter);
+      await s.waitFor(/failed on worker02/, 30_000);
+      await s.press(KEY.down, KEY.down, KEY.enter); // Abort
+      await s.waitFor('Stopped', 10_000);
+      s.unmount();
+      const again = await mountWizard({ state, latencyMs: 3 }, { dir: first.dir });
+      await again.screen.waitFor('Welcome back');
+      expect(again.screen.frame()).toMatch(
+        /Continue the unfinished install of seed-cluster: \d+\/\d+ steps done; worker02 failed at join-worker/,
+      );
+      await again.screen.press(KEY.enter);
+      await again.screen.waitFor(/All nodes passed/, 10_000);
+      await again.screen.press(KEY.enter);
+      await again.screen.waitFor('Done: the cluster is ready', 30_000);
+      expect(again.screen.seen(/resuming run \S+ \(resume #1\)/), again.screen.frame()).toBe(true);
+      again.screen.unmount();
+    } finally {
+      first.cleanup();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,174 @@
+// The install screen driven by the real engine on scripted hosts: failures answered with Retry, Skip
+// and Abort; Ctrl-C stops and a new start resumes; a 100-node grid stays within the terminal.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Answers } from '../../src/answers/schema.js';
+import { Install } from '../../src/screens/Install.js';
+import { InstallModel } from '../../src/screens/install-model.js';
+import type { RunOutcome } from '../../src/steps/engine/engine.js';
+import { InstallSession } from '../../src/steps/session.js';
+import { catalog, hostsOf, seedPlain, valid } from '../helpers/answers.js';
+import { KEY, mount } from '../helpers/ink.js';
+import { scriptedFactory, type Fault, type Script } from '../helpers/scripted-transport.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(answers: Answers, script: Omit<Script, 'answers'> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'k8sha-install-screen-'));
+  dirs.push(dir);
+  const session = new InstallSession({
+    catalog,
+    stateRoot: join(dir, 'state'),
+    kubeconfigDir: join(dir, 'kube'),
+    retryDelayScale: 0.001,
+    transports: (a) => scriptedFactory(Object.assign(script, { answers: a })).factory,
+  });
+  let outcome: RunOutcome | undefined;
+  const el = (
+    <Install
+      step="11/12"
+      cluster={answers.cluster.name}
+      start={(l, d) => session.install(answers, {}, l, d)}
+      onDone={(o) => (outcome = o)}
+    />
+  );
+  return { el, outcome: () => outcome, session };
+}
+
+const seed = () => valid(seedPlain());
+const waitOutcome = async (get: () => RunOutcome | undefined) => {
+  for (let i = 0; i < 500 && !get(); i++) await new Promise((r) => setTimeout(r, 20));
+  return get();
+};
+
+describe('the install screen', () => {
+  it('shows the grid, and on a failure offers Retry, which then succeeds', async () => {
+    const faults: Fault[] = [
+      {
+        host: 'worker01',
+        match: /^kubeadm join/,
+        times: 2,
+        stderr: 'error execution phase preflight: connection refused',
+      },
+    ];
+    const t = setup(seed(), { faults, latencyMs: 2 });
+    const s = await mount(t.el);
+    await s.waitFor(/failed on worker01/, 20_000);
+    expect(s.frame()).toMatch(/NODE\s+prepare\s+runtime\s+packages\s+LB\s+init\/join\s+CNI\s+verify/);
+    expect(s.frame()).toMatch(/kubeadm join --config \/etc\/kubernetes\/kubeadm-config\.yaml → exit 1/);
+    expect(s.frame()).toMatch(/Retry[\s\S]*Skip this step[\s\S]*Abort[\s\S]*View the full log/);
+    await s.press(KEY.enter); // Retry
+    const o = await waitOutcome(t.outcome);
+    expect(o?.status).toBe('completed');
+    s.unmount();
+  }, 60_000);
+
+  it('skips a skippable step on request', async () => {
+    const faults: Fault[] = [{ host: 'worker02', match: /^kubeadm join/, times: Infinity }];
+    const t = setup(seed(), { faults, latencyMs: 2 });
+    const s = await mount(t.el);
+    await s.waitFor(/failed on worker02/, 20_000);
+    await s.press(KEY.down, KEY.enter); // Skip
+    const o = await waitOutcome(t.outcome);
+    expect(o?.status).toBe('completed');
+    expect(o?.recap.worker02?.skipped).toBe(1);
+    s.unmount();
+  }, 60_000);
+
+  it('aborts on request; a step that must not be skipped offers no Skip; the full log can be read', async () => {
+    const faults: Fault[] = [
+      {
+        host: 'master01',
+        match: /^kubeadm init --config/,
+        times: Infinity,
+        stderr: '[ERROR Port-6443]: Port 6443 is in use',
+      },
+    ];
+    const t = setup(seed(), { faults, latencyMs: 2 });
+    const s = await mount(t.el);
+    await s.waitFor(/failed on master01/, 20_000);
+    expect(s.frame()).not.toMatch(/Skip this step/);
+    await s.press(KEY.down, KEY.down, KEY.enter); // View the full log
+    await s.waitFor(/Log of master01/);
+    expect(s.frame()).toMatch(/kubeadm init --config/);
+    await s.press(KEY.esc);
+    await s.waitFor(/Abort \(resume later\)/);
+    await s.press(KEY.down, KEY.enter); // Abort (Retry, Abort, View log)
+    const o = await waitOutcome(t.outcome);
+    expect(o?.status).toBe('aborted');
+    s.unmount();
+  }, 60_000);
+
+  it('stops on Ctrl-C (the journal keeps the progress) and a new start resumes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const state = new Map<string, Set<string>>();
+    const t = setup(seed(), {
+      state,
+      faults: [{ host: 'worker01', match: /^kubeadm join/, times: 1, gate, stderr: 'interrupted' }],
+      latencyMs: 1,
+    });
+    let handle: { stop(): void } | undefined;
+    const s = await mount(
+      <Install
+        step="11/12"
+        cluster="seed-cluster"
+        start={(l, d) => {
+          const h = t.session.install(seed(), {}, l, d);
+          handle = h;
+          return h;
+        }}
+        onDone={() => undefined}
+      />,
+    );
+    await s.waitFor(/kubeadm join \(worker\) on worker01|init\/join/, 20_000);
+    for (let i = 0; i < 200 && !state.get('master03')?.has('join'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    handle!.stop(); // what the App does on Ctrl-C
+    release();
+    await new Promise((r) => setTimeout(r, 300));
+    s.unmount();
+    const unfinished = t.session.unfinished('seed-cluster');
+    expect(unfinished?.progress).toMatch(/steps done/);
+    const resumed = new InstallSession({
+      catalog,
+      stateRoot: join(dirs[0]!, 'state'),
+      kubeconfigDir: join(dirs[0]!, 'kube'),
+      retryDelayScale: 0.001,
+      transports: (a) => scriptedFactory({ answers: a, state }).factory,
+    });
+    const model = new InstallModel();
+    const o = await resumed.install(
+      seed(),
+      {},
+      (e) => model.apply(e),
+      async () => 'abort',
+    ).done;
+    expect(o.status).toBe('completed');
+    expect(model.resumed).toBe(true);
+  }, 60_000);
+
+  it('keeps a 100-node grid within the terminal', async () => {
+    const big = valid({
+      ...seedPlain(),
+      hosts: hostsOf(3, 97, '10.1.').map((h, i) => ({
+        ...h,
+        address: `10.1.${Math.floor(i / 200)}.${(i % 200) + 10}`,
+      })),
+      loadBalancer: { vip: '10.1.0.5/24' },
+      network: { podCIDR: '172.16.0.0/12', serviceCIDR: '10.96.0.0/12' },
+    });
+    const t = setup(big, { latencyMs: 1 });
+    const s = await mount(t.el);
+    await s.waitFor(/more node\(s\)/, 20_000);
+    const lines = s.frame().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    await waitOutcome(t.outcome);
+    s.unmount();
+  }, 120_000);
+});
