@@ -13,6 +13,7 @@ mkdirSync('.bench', { recursive: true });
 const out = join('.bench', basename(entry).replace(/\.tsx?$/, '.mjs'));
 await build({
   entryPoints: [entry],
+  jsx: 'automatic',
   outfile: out,
   bundle: true,
   format: 'esm',

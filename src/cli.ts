@@ -14,9 +14,13 @@ function catalogOption(): Option {
 
 export function buildProgram(): Command {
   const program = new Command('k8sha-wizard')
-    .description('Install a highly available kubeadm Kubernetes cluster (haproxy + keepalived VIP) over SSH.')
+    .description(
+      'Install a highly available kubeadm Kubernetes cluster (haproxy + keepalived VIP) over SSH.\nRun it without a command for the interactive wizard.',
+    )
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run k8sha-wizard --help for usage)')
+    // The wizard's options belong to the bare command; each subcommand parses its own.
+    .enablePositionalOptions()
     .exitOverride();
 
   program
@@ -91,7 +95,7 @@ export function buildProgram(): Command {
   program
     .command('plan')
     .description('print the steps and commands, per node, that apply would run')
-    .requiredOption('-a, --answers <file>', 'answers YAML')
+    .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
     .addOption(
       new Option('--format <format>', 'text, commands (one shell command per line, per node) or json')
         .choices(['text', 'commands', 'json'])

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Box, Static, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
+import { Item } from './components/Item.js';
 import { useEffect, useRef, useState } from 'react';
 import type { RunOutcome } from '../steps/engine/engine.js';
 import type { Decision, EngineListener, FailureInfo } from '../steps/engine/events.js';
@@ -116,7 +117,7 @@ export function Install({ step, cluster, start, onHandle, onDone }: InstallProps
   }
 
   const nameWidth = Math.max(8, ...nodes.map((n) => n.name.length)) + 1;
-  const colWidth = Math.max(6, Math.min(10, Math.floor((columns - nameWidth - 4) / COLUMNS.length)));
+  const colWidth = Math.max(6, Math.min(11, Math.floor((columns - nameWidth - 1) / COLUMNS.length)));
   const footerRows = pending ? 12 : 9;
   const room = Math.max(3, rows - footerRows - 5);
   const windowSize = nodes.length > room ? room - 1 : nodes.length;
@@ -149,7 +150,7 @@ export function Install({ step, cluster, start, onHandle, onDone }: InstallProps
         }
       />
       <Text bold>
-        {'  '}
+        {' '}
         {'NODE'.padEnd(nameWidth)}
         {COLUMNS.map((c) => c.label.padEnd(colWidth)).join('')}
       </Text>
@@ -157,7 +158,7 @@ export function Install({ step, cluster, start, onHandle, onDone }: InstallProps
         const isSel = sel?.name === n.name;
         return (
           <Text key={n.name}>
-            <Text color={isSel ? 'cyan' : undefined}>{isSel ? '› ' : '  '}</Text>
+            <Text color={isSel ? 'cyan' : undefined}>{isSel ? '›' : ' '}</Text>
             <Text bold={isSel}>{n.name.padEnd(nameWidth)}</Text>
             {COLUMNS.map((_, ci) => {
               const cell = model.state(n.name, ci);
@@ -204,6 +205,7 @@ export function Install({ step, cluster, start, onHandle, onDone }: InstallProps
               </Text>
             ))}
             <SelectInput
+              itemComponent={Item}
               items={[
                 { label: 'Retry', value: 'retry' },
                 ...(pending.failure.skippable ? [{ label: 'Skip this step', value: 'skip' }] : []),

@@ -2,6 +2,7 @@
 // The plan (which steps run on which node) is here too. Secret values are hidden unless asked.
 import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
+import { Item } from './components/Item.js';
 import { useMemo, useState } from 'react';
 import type { Answers } from '../answers/schema.js';
 import type { RenderedFile, RenderResult, Secrets } from '../render/types.js';
@@ -98,6 +99,7 @@ export function Preview({
           </Text>
         ))}
         <SelectInput
+          itemComponent={Item}
           items={items}
           limit={Math.max(4, rows - 8 - rendered.notes.length)}
           onSelect={(i) => {
@@ -127,6 +129,7 @@ export function Preview({
           help="Pick a file to read it."
         />
         <SelectInput
+          itemComponent={Item}
           items={files.map((f, i) => ({
             key: String(i),
             label: `${f.path.padEnd(44)} ${f.mode.toString(8).padStart(4, '0')}${f.secret ? ' secret' : ''}  ${f.purpose}`,

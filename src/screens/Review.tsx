@@ -2,6 +2,7 @@
 // editing it, the wizard comes back here.
 import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
+import { Item } from './components/Item.js';
 import { apiEndpointText, controlPlanes, resolvedVersion, workers } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
 import { checkDraft } from '../wizard/draft.js';
@@ -97,6 +98,7 @@ export function Review({
         {check.answers ? <Text color="green">✓ the answers are valid</Text> : null}
       </Box>
       <SelectInput
+        itemComponent={Item}
         items={items}
         onSelect={(item) => (item.value === 'continue' ? onContinue() : onEdit(item.value as Section))}
       />

@@ -3,7 +3,7 @@
 import { existsSync, accessSync, constants } from 'node:fs';
 import { Text } from 'ink';
 import { useState } from 'react';
-import { expandHome } from '../steps/transport/credentials.js';
+import { expandHome } from '../paths/home.js';
 import type { ProvidedSecrets } from '../steps/transport/credentials.js';
 import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
 import { Form } from './components/Form.js';

@@ -2,6 +2,7 @@
 // start fresh, or load answers from a YAML file.
 import { Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
+import { Item } from './components/Item.js';
 import TextInput from 'ink-text-input';
 import { useState } from 'react';
 import { parse } from 'yaml';
@@ -82,6 +83,7 @@ export function Start({
         help={`Saved answers${savedCluster ? ` for ${savedCluster}` : ''}${savedAt ? ` from ${savedAt}` : ''}. Passwords are never saved.`}
       />
       <SelectInput
+        itemComponent={Item}
         items={items}
         onSelect={(i) => {
           if (i.value === 'load') return setLoading(true);

@@ -1,8 +1,9 @@
 // The cluster CA, created on the operator side so the discovery hash is known before `kubeadm init`.
 // kubeadm reuses a CA it finds in /etc/kubernetes/pki (kubeadm implementation-details.md).
 import 'reflect-metadata';
-import { createHash, webcrypto, X509Certificate } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { caCertHash } from './ca-hash.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -49,9 +50,4 @@ export async function createClusterCa(): Promise<ClusterCa> {
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
   const certPem = cert.toString('pem') + '\n';
   return { certPem, keyPem, hash: caCertHash(certPem) };
-}
-
-export function caCertHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
 }

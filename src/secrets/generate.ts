@@ -1,7 +1,6 @@
 // Secrets come from crypto randomness and live only in the run's 0600 state.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Secrets } from '../render/types.js';
-import { createClusterCa } from './ca.js';
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const ALNUM = `${LOWER_ALNUM}ABCDEFGHIJKLMNOPQRSTUVWXYZ`;
@@ -23,6 +22,8 @@ export function generateCertificateKey(): string {
 }
 
 export async function generateSecrets(): Promise<Secrets> {
+  // The X.509 library is large; load it only when a CA is actually made.
+  const { createClusterCa } = await import('./ca.js');
   const ca = await createClusterCa();
   return {
     bootstrapToken: generateBootstrapToken(),

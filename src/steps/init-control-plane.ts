@@ -2,7 +2,7 @@
 // pre-created CA so every join can pin its hash. It must never run twice: once the journal says it
 // completed, a failing health check is reported, not "fixed" by a second init.
 import { initNode } from '../answers/model.js';
-import { caCertHash } from '../secrets/ca.js';
+import { caCertHash } from '../secrets/ca-hash.js';
 import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';

@@ -11,7 +11,6 @@ import { Engine, type RunOutcome } from './engine/engine.js';
 import type { Decision, EngineListener, FailureInfo } from './engine/events.js';
 import { checkHosts, type HostCheck } from './engine/gather-facts.js';
 import type { ProvidedSecrets } from './transport/credentials.js';
-import { transportSetup } from './transport/setup.js';
 import type { Transport } from './transport/types.js';
 
 export interface SessionOptions {
@@ -39,21 +38,23 @@ export interface UnfinishedRun {
 export class InstallSession {
   constructor(private readonly o: SessionOptions) {}
 
-  private factory(
+  /** SSH transports load ssh2 on first use, so the wizard's first screen does not wait for it. */
+  private async factory(
     a: Answers,
     provided: ProvidedSecrets,
     notice?: (m: string) => void,
-  ): { factory: (h: Host) => Transport; secrets: string[] } {
+  ): Promise<{ factory: (h: Host) => Transport; secrets: string[] }> {
     if (this.o.transports)
       return {
         factory: this.o.transports(a, provided),
         secrets: Object.values(provided).filter((x): x is string => !!x),
       };
+    const { transportSetup } = await import('./transport/setup.js');
     return transportSetup('ssh', a, this.o.stateRoot, notice ?? (() => undefined), provided);
   }
 
-  preflight(a: Answers, provided: ProvidedSecrets): Promise<HostCheck> {
-    return checkHosts(a, this.factory(a, provided).factory, this.o.concurrency ?? 10);
+  async preflight(a: Answers, provided: ProvidedSecrets): Promise<HostCheck> {
+    return checkHosts(a, (await this.factory(a, provided)).factory, this.o.concurrency ?? 10);
   }
 
   /** The cluster's secrets (created and stored 0600 on first use), so the preview shows what will be written. */
@@ -74,21 +75,33 @@ export class InstallSession {
     decide: (f: FailureInfo) => Promise<Decision>,
     opts: { failoverDrill?: boolean; restart?: boolean } = {},
   ): InstallHandle {
-    const f = this.factory(a, provided, (m) => listener({ type: 'notice', message: m }));
-    const engine = new Engine({
-      answers: a,
-      catalog: this.o.catalog,
-      transport: f.factory,
-      stateRoot: this.o.stateRoot,
-      kubeconfigDir: this.o.kubeconfigDir,
-      concurrency: this.o.concurrency ?? 10,
-      decide,
-      extraSecrets: f.secrets,
-      failoverDrill: !!opts.failoverDrill,
-      restart: !!opts.restart,
-      ...(this.o.retryDelayScale !== undefined ? { retryDelayScale: this.o.retryDelayScale } : {}),
-    }).on(listener);
-    return { done: engine.run(), stop: () => engine.stop() };
+    let engine: Engine | undefined;
+    let stopped = false;
+    const done = (async () => {
+      const f = await this.factory(a, provided, (m) => listener({ type: 'notice', message: m }));
+      engine = new Engine({
+        answers: a,
+        catalog: this.o.catalog,
+        transport: f.factory,
+        stateRoot: this.o.stateRoot,
+        kubeconfigDir: this.o.kubeconfigDir,
+        concurrency: this.o.concurrency ?? 10,
+        decide,
+        extraSecrets: f.secrets,
+        failoverDrill: !!opts.failoverDrill,
+        restart: !!opts.restart,
+        ...(this.o.retryDelayScale !== undefined ? { retryDelayScale: this.o.retryDelayScale } : {}),
+      }).on(listener);
+      if (stopped) engine.stop();
+      return engine.run();
+    })();
+    return {
+      done,
+      stop: () => {
+        stopped = true;
+        engine?.stop();
+      },
+    };
   }
 
   logFile(a: Answers, runId: string, node: string): string {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { assetPath, packageVersion } from '../../src/package-root.js';
+import { spawnSync } from 'node:child_process';
+import { assetPath, packageRoot, packageVersion } from '../../src/package-root.js';
 import { seedWith } from '../helpers/answers.js';
 import { hasStackTrace, runCli } from '../helpers/cli.js';
 
@@ -182,5 +183,40 @@ describe('schema', () => {
     expect(schema.additionalProperties).toBe(false);
     const copy = readFileSync(assetPath('answers.schema.json'), 'utf8');
     expect(copy, 'assets/answers.schema.json is stale: run `npm run schema:update`').toBe(r.stdout);
+  });
+});
+
+describe('the wizard and saved answers from the command line', () => {
+  it('refuses to start the wizard without a terminal, with a hint, exit 2', () => {
+    const r = runCli([], { input: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a terminal/);
+    expect(r.stderr).toMatch(/apply --answers FILE --yes/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  it('exports saved answers as YAML that validate accepts, and apply without --answers uses them', () => {
+    const config = join(tmp, 'config');
+    const env = { K8SHA_CONFIG_DIR: config, K8SHA_STATE_DIR: join(tmp, 'state') };
+    const none = runCli(['export'], { env });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no saved answers/);
+    // Save the seed as the wizard would (conf, 0600).
+    const saver = `import Conf from 'conf'; import { parse } from 'yaml'; import { readFileSync } from 'node:fs';
+      new Conf({ projectName: 'k8sha-wizard', projectSuffix: '', configName: 'saved-answers', configFileMode: 0o600, cwd: ${JSON.stringify(config)} })
+        .set({ draft: parse(readFileSync(${JSON.stringify(SEED)}, 'utf8')) });`;
+    const saved = spawnSync(process.execPath, ['--input-type=module', '-e', saver], {
+      cwd: packageRoot(),
+      encoding: 'utf8',
+    });
+    expect(saved.status, saved.stderr).toBe(0);
+    const out = join(tmp, 'exported.yaml');
+    const ex = runCli(['export', '--out', out], { env });
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^# yaml-language-server: \$schema=https:/);
+    expect(runCli(['validate', '--answers', out]).code).toBe(0);
+    const plan = runCli(['plan', '--offline'], { env });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/plan for cluster seed-cluster/);
   });
 });

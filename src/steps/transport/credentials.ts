@@ -2,9 +2,11 @@
 // wizard), the SSH agent, a password from an environment variable, sudo for a non-root user, and an
 // optional bastion. Secrets come from the environment or the wizard and are never written anywhere.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
 import { effectiveSsh } from '../../answers/model.js';
+import { expandHome } from '../../paths/home.js';
+
+export { expandHome };
 import type { Answers, Host } from '../../answers/schema.js';
 import { UsageError } from '../../errors.js';
 
@@ -30,10 +32,6 @@ export interface ProvidedSecrets {
   password?: string;
   sudoPassword?: string;
   passphrase?: string;
-}
-
-export function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? `${homedir()}${p.slice(1)}` : p;
 }
 
 function fromEnv(
