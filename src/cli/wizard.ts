@@ -21,6 +21,9 @@ export async function wizardCommand(flags: WizardFlags): Promise<number> {
   }
   // chalk (under Ink) does not read NO_COLOR; FORCE_COLOR=0 means the same to it. Set before Ink loads.
   if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+  // Ink prints only the last frame when CI is set. Someone at a terminal asked for the wizard, so it
+  // renders as a live screen even inside a CI job's shell.
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (process.env[key]) process.env[key] = 'false';
   const catalog = catalogFrom(flags);
   const { runWizard } = await import('../screens/run-wizard.js');
   return runWizard({
