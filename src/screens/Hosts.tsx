@@ -6,6 +6,7 @@ import { checkDraft, messageFor, problemsAt, type Draft, type DraftHost } from '
 import { Form, type Field } from './components/Form.js';
 import { KeyHints } from './components/KeyHints.js';
 import { Title } from './components/Title.js';
+import { useTerminalSize } from './hooks.js';
 import type { ScreenProps } from './types.js';
 
 interface EditState {
@@ -51,6 +52,7 @@ export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
     rows.length === 0 ? toEdit(undefined, 0, rows) : undefined,
   );
   const [tried, setTried] = useState(false);
+  const size = useTerminalSize();
   const withRows = (r: DraftHost[]): Draft => ({ ...draft, hosts: r });
   const problems = checkDraft(withRows(rows), catalog).problems;
   const hostProblems = problemsAt(problems, 'hosts');
@@ -168,6 +170,11 @@ export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
   }
 
   const cps = rows.filter((r) => r.role === 'control-plane').length;
+  // Long host lists scroll around the selection, so the screen never outgrows the terminal.
+  const room = Math.max(3, size.rows - 10 - tableProblems.length * 2);
+  const first =
+    rows.length > room ? Math.min(Math.max(0, selected - Math.floor(room / 2)), rows.length - room) : 0;
+  const visible = rows.slice(first, first + room);
   return (
     <>
       <Title
@@ -182,7 +189,13 @@ export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
           {'ADDRESS'.padEnd(18)}
           {'ROLE'.padEnd(15)}OVERRIDES
         </Text>
-        {rows.map((h, i) => {
+        {first > 0 ? (
+          <Text dimColor>
+            {'  '}↑ {first} more
+          </Text>
+        ) : null}
+        {visible.map((h, vi) => {
+          const i = first + vi;
           const sel = i === selected;
           const extra = [
             h.ssh?.user ? `user ${h.ssh.user}` : '',
@@ -208,6 +221,11 @@ export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
             </Box>
           );
         })}
+        {first + visible.length < rows.length ? (
+          <Text dimColor>
+            {'  '}↓ {rows.length - first - visible.length} more
+          </Text>
+        ) : null}
         <Text color={selected === rows.length ? 'cyan' : undefined} bold={selected === rows.length}>
           {selected === rows.length ? '› ' : '  '}Continue →
         </Text>

@@ -252,3 +252,29 @@ describe('Add-ons', () => {
     s.unmount();
   });
 });
+
+describe('Hosts with many rows', () => {
+  it('scrolls a 100-host list within the terminal', async () => {
+    const hosts = Array.from({ length: 100 }, (_, i) => ({
+      name: `node${String(i).padStart(3, '0')}`,
+      address: `10.0.${Math.floor(i / 200)}.${(i % 200) + 10}`,
+      role: (i < 3 ? 'control-plane' : 'worker') as 'control-plane' | 'worker',
+    }));
+    const s = await mount(
+      <Hosts
+        draft={{ ...withHosts(), hosts }}
+        catalog={catalog}
+        step="2/12"
+        onSubmit={() => undefined}
+        onBack={() => undefined}
+      />,
+    );
+    expect(s.frame().split('\n').length).toBeLessThanOrEqual(24);
+    expect(s.frame()).toMatch(/↓ \d+ more/);
+    for (let i = 0; i < 50; i++) await s.press(KEY.down);
+    expect(s.frame()).toMatch(/› node050/);
+    expect(s.frame()).toMatch(/↑ \d+ more/);
+    expect(s.frame().split('\n').length).toBeLessThanOrEqual(24);
+    s.unmount();
+  });
+});
