@@ -1,5 +1,5 @@
 // Run a TypeScript entry (a benchmark, the lab CLI): bundle it with esbuild into .bench/, then run
-// it with node. Usage: node scripts/run-ts.mjs [--node-arg=X ...] <entry.ts> [args...]
+// it with node. Usage: node scripts/run-ts.mjs [--node-arg=X ...] [--build-only] <entry.ts> [args...]
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -7,7 +7,8 @@ import { basename, join } from 'node:path';
 
 const argv = process.argv.slice(2);
 const nodeArgs = argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length));
-const [entry, ...args] = argv.filter((a) => !a.startsWith('--node-arg='));
+const buildOnly = argv.includes('--build-only');
+const [entry, ...args] = argv.filter((a) => !a.startsWith('--node-arg=') && a !== '--build-only');
 
 mkdirSync('.bench', { recursive: true });
 const out = join('.bench', basename(entry).replace(/\.tsx?$/, '.mjs'));
@@ -24,5 +25,7 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
 });
-const r = spawnSync(process.execPath, [...nodeArgs, out, ...args], { stdio: 'inherit' });
-process.exitCode = r.status ?? 1;
+if (buildOnly) process.stdout.write(`${out}\n`);
+else
+  process.exitCode =
+    spawnSync(process.execPath, [...nodeArgs, out, ...args], { stdio: 'inherit' }).status ?? 1;

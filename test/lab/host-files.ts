@@ -136,6 +136,8 @@ export function writeHostFiles(
     'MaxSessions 100',
     'MaxStartups 200:30:400',
     'ClientAliveInterval 15',
+    // VERBOSE logs every TCP connection ("Connection from ..."), so tests can count them.
+    'LogLevel VERBOSE',
     '',
   ].join('\n');
   put(join(etc, 'ssh', 'sshd_config'), sshd);

@@ -60,7 +60,7 @@ function loadKey(
   const path = expandHome(file);
   if (!existsSync(path))
     throw new UsageError(
-      `the identity file ${path} for host ${host} does not exist`,
+      `ssh.identityFile: the identity file ${path} for host ${host} does not exist`,
       'fix ssh.identityFile, or remove it to use the SSH agent',
     );
   let key: Buffer;

@@ -1,0 +1,167 @@
+// The command line: commands, options, and the mapping of errors to exit codes. Commands load their
+// modules lazily, so `--version` and `validate` never pay for Ink or ssh2. Every expected error
+// becomes a message plus a documented exit code, never a stack.
+import { Command, CommanderError, Option } from 'commander';
+import { describeUserError, ExitCode, isUserError } from '../errors.js';
+import { packageVersion } from '../package-root.js';
+
+function catalogOption(): Option {
+  return new Option(
+    '--catalog <file>',
+    'use this catalog of versions and mirrors instead of the built-in one',
+  );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('k8sha-wizard')
+    .description(
+      'Install a highly available kubeadm Kubernetes cluster (haproxy + keepalived VIP) over SSH.\nRun it without a command for the interactive wizard.',
+    )
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run k8sha-wizard --help for usage)')
+    // The wizard's options belong to the bare command; each subcommand parses its own.
+    .enablePositionalOptions()
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description('check an answers file; prints a summary, or each problem as path (line:col): message')
+    .requiredOption('-a, --answers <file>', 'answers YAML')
+    .addOption(catalogOption())
+    .action(async (opts) => (await import('./validate.js')).validateCommand(opts));
+
+  program
+    .command('render')
+    .description('write every generated file: DIR/<host>/<path on the node> and DIR/_cluster/')
+    .requiredOption('-a, --answers <file>', 'answers YAML')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .addOption(catalogOption())
+    .action(async (opts) => (await import('./render.js')).renderCommand(opts));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the answers file')
+    .addOption(catalogOption())
+    .action(async (opts) => (await import('./schema.js')).schemaCommand(opts));
+
+  const engineOptions = (cmd: Command) =>
+    cmd
+      .option('--concurrency <n>', 'nodes worked on at once', '10')
+      .addOption(
+        new Option('--output <format>', 'progress output').choices(['plain', 'json']).default('plain'),
+      )
+      .option(
+        '--state-dir <dir>',
+        'where runs keep their journal, secrets (0600) and logs (default: $XDG_STATE_HOME/k8sha-wizard)',
+      )
+      .option('--kubeconfig-dir <dir>', 'where the admin kubeconfig goes (default: ~/.kube)')
+      .option('--restart', 'discard an unfinished run of this cluster and start over')
+      .option('--break-lock', 'take over host locks left by a run that is no longer running')
+      .option(
+        '--failover-drill',
+        'after the install, stop haproxy on the VIP holder and check that the VIP moves and the API stays up',
+      )
+      .option(
+        '--install-key <file.pub>',
+        "after a password login, add this public key to the login user's authorized_keys",
+      )
+      .addOption(
+        new Option('--transport <kind>', 'how to reach the hosts').choices(['ssh', 'local']).default('ssh'),
+      )
+      .option('-v, --verbose', 'print every command and its output')
+      .addOption(catalogOption());
+
+  engineOptions(
+    program
+      .command('apply')
+      .description('install the cluster described by the answers (or continue an unfinished install)')
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+      .option('-y, --yes', 'run unattended: no confirmation, never prompt')
+      .option('--dry-run', 'print the steps and commands per node instead of running them'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./apply.js')).applyCommand(opts);
+  });
+
+  engineOptions(
+    program
+      .command('resume')
+      .description('continue the unfinished install from its journal')
+      .option('--cluster <name>', 'which cluster, when several runs are unfinished')
+      .option('-y, --yes', 'accepted for symmetry with apply; resume never prompts'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./resume.js')).resumeCommand(opts);
+  });
+
+  program
+    .command('plan')
+    .description('print the steps and commands, per node, that apply would run')
+    .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+    .addOption(
+      new Option('--format <format>', 'text, commands (one shell command per line, per node) or json')
+        .choices(['text', 'commands', 'json'])
+        .default('text'),
+    )
+    .option('--offline', 'do not connect: assume facts instead of gathering them (read-only) from the hosts')
+    .addOption(
+      new Option('--assume-os <family>', 'with --offline: the OS family to assume')
+        .choices(['rhel', 'debian'])
+        .default('rhel'),
+    )
+    .option('--state-dir <dir>', 'state directory (for known hosts)')
+    .addOption(
+      new Option('--transport <kind>', 'how to reach the hosts').choices(['ssh', 'local']).default('ssh'),
+    )
+    .addOption(catalogOption())
+    .action(async (opts) => {
+      exitCode = await (await import('./plan.js')).planCommand(opts);
+    });
+
+  program
+    .command('export')
+    .description("write the wizard's saved answers as YAML (apply --answers takes it unchanged)")
+    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .action(async (opts) => {
+      exitCode = (await import('./export.js')).exportCommand(opts);
+    });
+
+  // No command: the interactive wizard.
+  program
+    .option('--state-dir <dir>', 'where runs keep their journal, secrets (0600) and logs')
+    .option('--kubeconfig-dir <dir>', 'where the admin kubeconfig goes (default: ~/.kube)')
+    .option('--concurrency <n>', 'nodes worked on at once', '10')
+    .addOption(catalogOption())
+    .action(async (opts) => {
+      exitCode = await (await import('./wizard.js')).wizardCommand(opts);
+    });
+
+  return program;
+}
+
+let exitCode: number = ExitCode.ok;
+
+export async function main(argv: string[]): Promise<number> {
+  exitCode = ExitCode.ok;
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0.
+    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version')
+      return ExitCode.ok;
+    return ExitCode.invalidInput; // commander already printed what was wrong
+  }
+  if (isUserError(e)) {
+    process.stderr.write(`${describeUserError(e)}\n`);
+    return e.exitCode;
+  }
+  // A bug: this is the one place a stack trace is shown.
+  process.stderr.write(`internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
+  return ExitCode.failure;
+}
