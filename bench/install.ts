@@ -2,47 +2,11 @@
 //  - the engine's overhead on the seed install: wall time minus the time spent inside remote commands
 //    on the critical path (target: under 5% or under 2 s);
 //  - the wizard's peak memory installing 3 masters + 50 workers (target: under 200 MB).
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { labDown, labUp, wsArgv, type LabState } from '../test/lab/lab.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { labDown, labUp } from '../test/lab/lab.js';
+import { installInLab, prepareInstallBench } from './lab-install.js';
 import { CLUSTER_SEQUENCE, NODE_PIPELINE } from '../src/steps/index.js';
-
-const CLI = resolve('dist/cli.js');
-const RSS_HOOK = resolve('.bench/report-rss.cjs');
-
-function install(
-  state: LabState,
-  name: string,
-): { ms: number; code: number; stateDir: string; rssMiB: number } {
-  const dir = join(state.dir, 'bench', name);
-  mkdirSync(dir, { recursive: true });
-  const started = Date.now();
-  const [cmd, ...args] = wsArgv([
-    process.execPath,
-    '--require',
-    RSS_HOOK,
-    CLI,
-    'apply',
-    '--answers',
-    state.answersPath,
-    '--yes',
-    '--output',
-    'json',
-    '--state-dir',
-    join(dir, 'state'),
-    '--kubeconfig-dir',
-    join(dir, 'kube'),
-  ]);
-  const r = spawnSync(cmd!, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const rss = /k8sha-bench-max-rss-kib=(\d+)/.exec(r.stderr)?.[1];
-  return {
-    ms: Date.now() - started,
-    code: r.status ?? -1,
-    stateDir: join(dir, 'state'),
-    rssMiB: Number(rss ?? 0) / 1024,
-  };
-}
 
 /** Remote time per (node, step), from the run logs' "=> exit N (D ms)" lines. */
 function remoteTimes(stateDir: string): Map<string, Map<string, number>> {
@@ -74,20 +38,11 @@ function criticalPath(times: Map<string, Map<string, number>>): number {
   return total;
 }
 
-if (process.getuid?.() !== 0) {
-  console.error('bench:install needs root (it runs the lab)');
-  process.exit(1);
-}
-if (spawnSync('test', ['-f', CLI]).status !== 0) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-mkdirSync('.bench', { recursive: true });
-writeFileSync(
-  RSS_HOOK,
-  "process.on('exit', () => process.stderr.write(`k8sha-bench-max-rss-kib=${process.resourceUsage().maxRSS}\\n`));\n",
-);
+prepareInstallBench();
 
 const seed = await labUp();
 try {
-  const first = install(seed, 'seed');
+  const first = installInLab(seed, 'seed');
   if (first.code !== 0) throw new Error(`seed install failed (exit ${first.code})`);
   const remote = criticalPath(remoteTimes(first.stateDir));
   const overhead = first.ms - remote;
@@ -98,7 +53,7 @@ try {
     `  engine overhead: ${(overhead / 1000).toFixed(2)} s = ${((overhead / first.ms) * 100).toFixed(1)}% of the wall time (target: under 5% or under 2 s); remote time counts commands, SFTP uploads and SSH handshakes; the CLI start-up and exit are overhead`,
   );
   console.log(`  peak memory of the wizard: ${first.rssMiB.toFixed(0)} MiB`);
-  const rerun = install(seed, 'seed');
+  const rerun = installInLab(seed, 'seed');
   console.log(
     `  rerun (nothing to change): ${(rerun.ms / 1000).toFixed(1)} s = ${((rerun.ms / first.ms) * 100).toFixed(0)}% of the first run`,
   );
@@ -108,7 +63,7 @@ try {
 
 const big = await labUp({ masters: 3, workers: 50 });
 try {
-  const r = install(big, 'big');
+  const r = installInLab(big, 'big');
   if (r.code !== 0) throw new Error(`3+50 install failed (exit ${r.code})`);
   console.log(
     `3 masters + 50 workers: wall ${(r.ms / 1000).toFixed(1)} s, peak memory of the wizard ${r.rssMiB.toFixed(0)} MiB (target: under 200 MB)`,
