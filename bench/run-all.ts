@@ -1,0 +1,91 @@
+// npm run bench — runs every benchmark in turn and writes bench/results.md: the machine they ran on,
+// then each benchmark's own output verbatim, so every number in the file can be traced to a script.
+// The lab benchmarks need root; without it they are listed as not run rather than left out silently.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+interface Bench {
+  script: string;
+  title: string;
+  needsRoot: boolean;
+}
+
+const BENCHES: Bench[] = [
+  { script: 'bench:ui', title: 'Start-up and the install grid', needsRoot: false },
+  { script: 'bench:render', title: 'Rendering 500 nodes', needsRoot: false },
+  { script: 'bench:lab', title: 'The lab itself', needsRoot: true },
+  { script: 'bench:install', title: 'Engine overhead on the seed install', needsRoot: true },
+  { script: 'bench:compare', title: 'Orchestration side by side with ansible-playbook', needsRoot: true },
+  { script: 'bench:scale', title: 'Scale: 5 → 25 → 50 → 103 nodes', needsRoot: true },
+];
+
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  return r.status === 0 && text ? text.split('\n')[0]!.trim() : 'not installed';
+}
+
+function machine(): string[] {
+  const cpu = cpus();
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- kernel: ${firstLine('uname', ['-srm'])}`,
+    `- CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
+    `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- node: ${process.version}`,
+    `- haproxy: ${firstLine('haproxy', ['-v'])}`,
+    `- keepalived: ${firstLine('keepalived', ['--version'])}`,
+    `- ansible: ${firstLine('ansible-playbook', ['--version'])}`,
+    `- OpenSSH: ${firstLine('ssh', ['-V'])}`,
+  ];
+}
+
+const isRoot = process.getuid?.() === 0;
+const only = process.argv.slice(2);
+const sections: string[] = [];
+let failed = 0;
+for (const b of BENCHES) {
+  if (only.length && !only.includes(b.script)) continue;
+  if (b.needsRoot && !isRoot) {
+    console.error(`!! ${b.script} NOT RUN: it needs root for the lab`);
+    sections.push(`## ${b.title} (\`npm run ${b.script}\`)\n\nNot run: needs root for the lab.\n`);
+    continue;
+  }
+  console.error(`== npm run ${b.script}`);
+  const t0 = Date.now();
+  const r = spawnSync('npm', ['run', '--silent', b.script], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const out = (r.stdout ?? '').replace(/^\s*> .*\n/gm, '').trim();
+  process.stdout.write(`${out}\n`);
+  const took = ((Date.now() - t0) / 1000).toFixed(0);
+  if (r.status !== 0) failed++;
+  sections.push(
+    `## ${b.title} (\`npm run ${b.script}\`, ${took} s${r.status === 0 ? '' : `, FAILED with exit ${r.status}`})\n\n\`\`\`\n${out}\n\`\`\`\n`,
+  );
+}
+
+const doc = [
+  '# Benchmark results',
+  '',
+  'Written by `npm run bench` (bench/run-all.ts). Each section is the verbatim output of one',
+  'benchmark script; what each measures is described at the top of its file in `bench/`.',
+  'In the lab, sshd, haproxy and keepalived are real; kubeadm, kubelet, containerd and package',
+  'downloads are simulated (see docs/lab.md), so install times measure the orchestration, not Kubernetes.',
+  '',
+  '## Machine',
+  '',
+  ...machine(),
+  '',
+  ...sections,
+].join('\n');
+if (only.length) {
+  console.error('bench: a subset was asked for, bench/results.md left as it is');
+} else {
+  writeFileSync('bench/results.md', doc);
+  console.error('bench: wrote bench/results.md');
+}
+process.exit(failed ? 1 : 0);
