@@ -1,25 +1,11 @@
 // SSH faults: a host unreachable from the start fails preflight by name with nothing changed
 // anywhere; a link cut for 5 s in the middle of a step is survived.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { privilegedOrSkip } from '../helpers/root.js';
 import { apply, kubectlNodes, workspace } from './install.js';
-import { hostState, labDown, labExec, labUp, type LabState } from './lab.js';
-import { switchPort, SWITCH_NS } from './topology.js';
+import { labDown, labExec, labUp, setHostLink } from './lab.js';
 
 const run = privilegedOrSkip('SSH fault tests');
-
-function link(state: LabState, host: string, up: boolean): void {
-  const r = spawnSync('ip', [
-    '-n',
-    SWITCH_NS,
-    'link',
-    'set',
-    switchPort(hostState(state, host).index),
-    up ? 'up' : 'down',
-  ]);
-  if (r.status !== 0) throw new Error(`cannot set the link of ${host} ${up ? 'up' : 'down'}`);
-}
 
 describe.runIf(run)('SSH faults', () => {
   it(
@@ -28,7 +14,7 @@ describe.runIf(run)('SSH faults', () => {
     async () => {
       const s = await labUp();
       try {
-        link(s, 'worker02', false);
+        setHostLink(s, 'worker02', false);
         const ws = workspace(s, 'unreachable');
         const r = await apply(ws);
         expect(r.code).toBe(1);
@@ -66,8 +52,8 @@ describe.runIf(run)('SSH faults', () => {
             /install/.test(e.line)
           ) {
             cut = true;
-            link(s, 'worker01', false);
-            setTimeout(() => link(s, 'worker01', true), 5000);
+            setHostLink(s, 'worker01', false);
+            setTimeout(() => setHostLink(s, 'worker01', true), 5000);
           }
           return undefined;
         },

@@ -290,6 +290,13 @@ export function hostState(state: LabState, name: string): LabHostState {
   return h;
 }
 
+/** Cut (down) or restore (up) a host's cable: its port on the lab switch. */
+export function setHostLink(state: LabState, name: string, up: boolean): void {
+  const port = switchPort(hostState(state, name).index);
+  const r = spawnSync('ip', ['-n', SWITCH_NS, 'link', 'set', port, up ? 'up' : 'down']);
+  if (r.status !== 0) throw new Error(`cannot set the link of ${name} ${up ? 'up' : 'down'}`);
+}
+
 /** argv that runs a command inside a lab host (all of its namespaces), as root with a login-like env. */
 export function execArgv(state: LabState, host: string, command: string[]): string[] {
   const h = hostState(state, host);

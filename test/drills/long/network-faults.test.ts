@@ -1,13 +1,11 @@
 // Long drill (npm run drills): cut a host's link in the middle of each phase in turn; bring it back
 // after 5 s, and in another run never. Either the run recovers, or it fails naming the host and the
 // step, and a later apply (link back) completes.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../../src/steps/engine/events.js';
 import { privilegedOrSkip } from '../../helpers/root.js';
 import { apply, initCount, kubectlNodes, workspace } from '../../lab/install.js';
-import { hostState, labDown, labUp, type LabState } from '../../lab/lab.js';
-import { switchPort, SWITCH_NS } from '../../lab/topology.js';
+import { labDown, labUp, setHostLink } from '../../lab/lab.js';
 
 /** Which node to cut in each phase: one that is busy in it. */
 const PHASES: [phase: string, node: string][] = [
@@ -20,17 +18,6 @@ const PHASES: [phase: string, node: string][] = [
   ['cni', 'master01'],
   ['verify', 'master01'],
 ];
-
-function link(state: LabState, host: string, up: boolean): void {
-  spawnSync('ip', [
-    '-n',
-    SWITCH_NS,
-    'link',
-    'set',
-    switchPort(hostState(state, host).index),
-    up ? 'up' : 'down',
-  ]);
-}
 
 const run = privilegedOrSkip('network fault drill');
 const results: string[] = [];
@@ -50,8 +37,8 @@ describe.runIf(run)('network faults in every phase', () => {
               killWhen: (e: EngineEvent) => {
                 if (!cut && e.type === 'step-started' && e.phase === phase && e.node === node) {
                   cut = true;
-                  setTimeout(() => link(s, node, false), 200);
-                  if (restore) setTimeout(() => link(s, node, true), 5200);
+                  setTimeout(() => setHostLink(s, node, false), 200);
+                  if (restore) setTimeout(() => setHostLink(s, node, true), 5200);
                 }
                 return undefined;
               },
@@ -63,7 +50,7 @@ describe.runIf(run)('network faults in every phase', () => {
               const f = fin && fin.type === 'run-finished' ? fin.failure : undefined;
               expect(f?.node, JSON.stringify(f)).toBe(node);
               expect(f?.step).toBeTruthy();
-              link(s, node, true);
+              setHostLink(s, node, true);
               const again = await apply(ws);
               expect(again.code, again.stdout.slice(-1500)).toBe(0);
               results.push(
