@@ -10,7 +10,7 @@ import { InstallModel } from '../../src/screens/install-model.js';
 import type { RunOutcome } from '../../src/steps/engine/engine.js';
 import { InstallSession } from '../../src/steps/session.js';
 import { catalog, hostsOf, seedPlain, valid } from '../helpers/answers.js';
-import { KEY, mount } from '../helpers/ink.js';
+import { KEY, mount, type Screen } from '../helpers/ink.js';
 import { scriptedFactory, type Fault, type Script } from '../helpers/scripted-transport.js';
 
 const dirs: string[] = [];
@@ -41,8 +41,12 @@ function setup(answers: Answers, script: Omit<Script, 'answers'> = {}) {
 }
 
 const seed = () => valid(seedPlain());
-const waitOutcome = async (get: () => RunOutcome | undefined) => {
-  for (let i = 0; i < 500 && !get(); i++) await new Promise((r) => setTimeout(r, 20));
+// Generous: a loaded CI machine runs the rest of the scripted install slowly. On timeout the screen
+// says where it stood.
+const waitOutcome = async (get: () => RunOutcome | undefined, s: Screen, timeoutMs = 40_000) => {
+  for (const start = Date.now(); !get(); await new Promise((r) => setTimeout(r, 20)))
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`no outcome after ${timeoutMs} ms; last frame:\n${s.frame()}`);
   return get();
 };
 
@@ -63,7 +67,7 @@ describe('the install screen', () => {
     expect(s.frame()).toMatch(/kubeadm join --config \/etc\/kubernetes\/kubeadm-config\.yaml → exit 1/);
     expect(s.frame()).toMatch(/Retry[\s\S]*Skip this step[\s\S]*Abort[\s\S]*View the full log/);
     await s.press(KEY.enter); // Retry
-    const o = await waitOutcome(t.outcome);
+    const o = await waitOutcome(t.outcome, s);
     expect(o?.status).toBe('completed');
     s.unmount();
   }, 60_000);
@@ -73,8 +77,8 @@ describe('the install screen', () => {
     const t = setup(seed(), { faults, latencyMs: 2 });
     const s = await mount(t.el);
     await s.waitFor(/failed on worker02/, 20_000);
-    await s.press(KEY.down, KEY.enter); // Skip
-    const o = await waitOutcome(t.outcome);
+    await s.choose('Skip this step');
+    const o = await waitOutcome(t.outcome, s);
     expect(o?.status).toBe('completed');
     expect(o?.recap.worker02?.skipped).toBe(1);
     s.unmount();
@@ -93,13 +97,13 @@ describe('the install screen', () => {
     const s = await mount(t.el);
     await s.waitFor(/failed on master01/, 20_000);
     expect(s.frame()).not.toMatch(/Skip this step/);
-    await s.press(KEY.down, KEY.down, KEY.enter); // View the full log
+    await s.choose('View the full log');
     await s.waitFor(/Log of master01/);
     expect(s.frame()).toMatch(/kubeadm init --config/);
     await s.press(KEY.esc);
     await s.waitFor(/Abort \(resume later\)/);
-    await s.press(KEY.down, KEY.enter); // Abort (Retry, Abort, View log)
-    const o = await waitOutcome(t.outcome);
+    await s.choose('Abort (resume later)');
+    const o = await waitOutcome(t.outcome, s);
     expect(o?.status).toBe('aborted');
     s.unmount();
   }, 60_000);
@@ -168,7 +172,7 @@ describe('the install screen', () => {
     await s.waitFor(/more node\(s\)/, 20_000);
     const lines = s.frame().split('\n');
     expect(lines.length).toBeLessThanOrEqual(24);
-    await waitOutcome(t.outcome);
+    await waitOutcome(t.outcome, s);
     s.unmount();
   }, 120_000);
 });
