@@ -1,9 +1,9 @@
 // npm run bench — runs every benchmark in turn and writes bench/results.md: the machine they ran on,
 // then each benchmark's own output verbatim, so every number in the file can be traced to a script.
 // The lab benchmarks need root; without it they are listed as not run rather than left out silently.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { $ } from 'zx';
 
 interface Bench {
   script: string;
@@ -20,24 +20,28 @@ const BENCHES: Bench[] = [
   { script: 'bench:scale', title: 'Scale: 5 → 25 → 50 → 103 nodes', needsRoot: true },
 ];
 
-function firstLine(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
-  return r.status === 0 && text ? text.split('\n')[0]!.trim() : 'not installed';
+// zx quotes each argument and, with nothrow, turns a missing tool into an exit code instead of a throw.
+const $q = $({ quiet: true, nothrow: true });
+
+async function firstLine(cmd: string, args: string[]): Promise<string> {
+  const r = await $q`${cmd} ${args}`;
+  // Some tools (ssh -V, keepalived --version) print their version on stderr.
+  const text = `${r.stdout}${r.stderr}`.trim();
+  return r.exitCode === 0 && text ? text.split('\n')[0]!.trim() : 'not installed';
 }
 
-function machine(): string[] {
+async function machine(): Promise<string[]> {
   const cpu = cpus();
   return [
     `- date: ${new Date().toISOString()}`,
-    `- kernel: ${firstLine('uname', ['-srm'])}`,
+    `- kernel: ${await firstLine('uname', ['-srm'])}`,
     `- CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
     `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- node: ${process.version}`,
-    `- haproxy: ${firstLine('haproxy', ['-v'])}`,
-    `- keepalived: ${firstLine('keepalived', ['--version'])}`,
-    `- ansible: ${firstLine('ansible-playbook', ['--version'])}`,
-    `- OpenSSH: ${firstLine('ssh', ['-V'])}`,
+    `- haproxy: ${await firstLine('haproxy', ['-v'])}`,
+    `- keepalived: ${await firstLine('keepalived', ['--version'])}`,
+    `- ansible: ${await firstLine('ansible-playbook', ['--version'])}`,
+    `- OpenSSH: ${await firstLine('ssh', ['-V'])}`,
   ];
 }
 
@@ -54,17 +58,18 @@ for (const b of BENCHES) {
   }
   console.error(`== npm run ${b.script}`);
   const t0 = Date.now();
-  const r = spawnSync('npm', ['run', '--silent', b.script], {
-    encoding: 'utf8',
+  // The benchmark's progress (stderr) goes straight to the terminal; its numbers (stdout) are kept.
+  const r = await $({
+    nothrow: true,
+    quiet: true,
     stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const out = (r.stdout ?? '').replace(/^\s*> .*\n/gm, '').trim();
+  })`npm run --silent ${b.script}`;
+  const out = r.stdout.replace(/^\s*> .*\n/gm, '').trim();
   process.stdout.write(`${out}\n`);
   const took = ((Date.now() - t0) / 1000).toFixed(0);
-  if (r.status !== 0) failed++;
+  if (r.exitCode !== 0) failed++;
   sections.push(
-    `## ${b.title} (\`npm run ${b.script}\`, ${took} s${r.status === 0 ? '' : `, FAILED with exit ${r.status}`})\n\n\`\`\`\n${out}\n\`\`\`\n`,
+    `## ${b.title} (\`npm run ${b.script}\`, ${took} s${r.exitCode === 0 ? '' : `, FAILED with exit ${r.exitCode}`})\n\n\`\`\`\n${out}\n\`\`\`\n`,
   );
 }
 
@@ -78,7 +83,7 @@ const doc = [
   '',
   '## Machine',
   '',
-  ...machine(),
+  ...(await machine()),
   '',
   ...sections,
 ].join('\n');
