@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/schema.js';
 import { InstallSession } from '../steps/session.js';
 import { savedAnswers } from '../wizard/saved-answers.js';
 import { App } from './App.js';
+import { pacedStdin } from './paced-stdin.js';
 
 export interface WizardOptions {
   catalog: Catalog;
@@ -22,7 +23,7 @@ export async function runWizard(o: WizardOptions): Promise<number> {
   });
   const app = render(
     <App catalog={o.catalog} session={session} saved={savedAnswers()} onExit={(c) => (code = c)} />,
-    { exitOnCtrlC: false },
+    { exitOnCtrlC: false, stdin: pacedStdin(process.stdin) },
   );
   await app.waitUntilExit();
   return code;

@@ -29,11 +29,10 @@ export class Tmux {
     await pause(150);
   }
 
+  /** All keys in one send-keys, as an operator typing ahead over a slow link delivers them. */
   async press(...keys: string[]): Promise<void> {
-    for (const k of keys) {
-      this.send([k]);
-      await pause(120);
-    }
+    this.send(keys);
+    await pause(150);
   }
 
   async waitFor(pattern: RegExp | string, timeoutMs = 15_000): Promise<string> {
