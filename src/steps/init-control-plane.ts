@@ -8,6 +8,7 @@ import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset } from './kubeadm-reset.js';
+import { comparePauseImage } from './pause-image.js';
 
 export const LOCAL_APISERVER_HEALTHY = 'curl -sfk --max-time 5 https://127.0.0.1:6443/healthz >/dev/null';
 
@@ -55,6 +56,7 @@ export const initControlPlane: Step = {
     await ensureCa(ctx);
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
     await ctx.run(`kubeadm config validate --config ${KUBEADM_CONFIG_PATH}`);
+    await comparePauseImage(ctx);
     await ctx.run(`kubeadm init --config ${KUBEADM_CONFIG_PATH} --upload-certs`, { timeoutMs: 20 * 60_000 });
     const now = new Date();
     ctx.svc.setMark('initCompletedAt', now);

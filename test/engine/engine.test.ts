@@ -8,6 +8,7 @@ import type { Answers } from '../../src/answers/schema.js';
 import { InputError } from '../../src/errors.js';
 import { Engine, type EngineOptions } from '../../src/steps/engine/engine.js';
 import type { EngineEvent, FailureInfo } from '../../src/steps/engine/events.js';
+import { pauseFromImageList } from '../../src/steps/pause-image.js';
 import { readJournal } from '../../src/state/journal.js';
 import { catalog, seedPlain, seedWith, valid } from '../helpers/answers.js';
 import { scriptedFactory, type Fault, type Script } from '../helpers/scripted-transport.js';
@@ -210,6 +211,41 @@ describe('the engine', () => {
     });
     expect((await restarted.run()).status).toBe('completed');
   }, 60_000);
+
+  it('says when kubeadm expects another pause image than the catalog gave containerd', async () => {
+    const notices = (events: EngineEvent[]) =>
+      events.flatMap((e) => (e.type === 'notice' && /sandbox image/.test(e.message) ? [e.message] : []));
+    const list = (tag: string) =>
+      [
+        'registry.k8s.io/kube-apiserver:v1.36.4',
+        'registry.k8s.io/coredns/coredns:v1.13.1',
+        `registry.k8s.io/pause:${tag}`,
+        'registry.k8s.io/etcd:3.6.6-0',
+      ].join('\n');
+    const stale = engineFor(seed(), {
+      outputs: [{ match: /^kubeadm config images list/, stdout: list('3.11') }],
+    });
+    expect((await stale.engine.run()).status).toBe('completed');
+    const said = notices(stale.events);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(
+      /kubeadm 1\.36\.\d+ expects pause:3\.11, but containerd's sandbox image is pause:3\.10\.1/,
+    );
+    expect(said[0]).toMatch(/set pauseImage: pause:3\.11 for 1\.36 in the catalog/);
+    // Only the first control plane asks, once.
+    const asked = [...stale.transports.values()].flatMap((t) =>
+      t.commands.filter((c) => /images list/.test(c)),
+    );
+    expect(asked).toHaveLength(1);
+
+    const same = engineFor(seed(), {
+      outputs: [{ match: /^kubeadm config images list/, stdout: list('3.10.1') }],
+    });
+    expect((await same.engine.run()).status).toBe('completed');
+    expect(notices(same.events)).toEqual([]);
+    expect(pauseFromImageList('registry.aliyuncs.com/google_containers/pause:3.10\n')).toBe('pause:3.10');
+    expect(pauseFromImageList('registry.k8s.io/etcd:3.6.6-0')).toBeUndefined();
+  });
 
   it('redacts every secret from logs and events', async () => {
     const { engine, events, root } = engineFor(seed());

@@ -25,6 +25,8 @@ export interface Script {
   /** Milliseconds every command takes. */
   latencyMs?: number;
   unreachableHosts?: string[];
+  /** Canned stdout for commands that match (the first match wins). */
+  outputs?: { match: RegExp; stdout: string }[];
   /** What kubeadm did on each host, shared by every transport (and by runs that resume). */
   state?: Map<string, Set<string>>;
 }
@@ -98,6 +100,8 @@ export class ScriptedTransport implements Transport {
   }
 
   private answer(command: string): string {
+    const canned = this.script.outputs?.find((o) => o.match.test(command));
+    if (canned) return canned.stdout;
     if (command.includes('os_id=')) {
       const i = this.script.answers.hosts.findIndex((h) => h.name === this.host);
       return [
