@@ -38,9 +38,14 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     for (const h of ['worker01', 'worker02']) sh(s, h, PREPARE_NODE);
   }, 120_000);
 
-  it('validates the API version against the kubeadm version', () => {
+  it('validates the API version against the kubeadm version, and lists the images the config needs', () => {
     const s = lab.state;
     expect(run(s, 'master01', `kubeadm config validate --config ${CONFIG}`).code).toBe(0);
+    // The engine compares this pause image with the catalog's (steps/pause-image.ts).
+    const images = run(s, 'master01', `kubeadm config images list --config ${CONFIG}`);
+    expect(images.code).toBe(0);
+    expect(images.out).toMatch(/^\S+\/pause:3\.10\.1$/m);
+    expect(images.out).toMatch(/^\S+\/kube-apiserver:v1\.\d+\.\d+$/m);
     sh(s, 'master01', `sed 's#kubeadm.k8s.io/v1beta4#kubeadm.k8s.io/v1beta3#' ${CONFIG} > /tmp/old.yaml`);
     const old = run(s, 'master01', 'kubeadm config validate --config /tmp/old.yaml');
     expect(old.code).toBe(1);
