@@ -17,7 +17,8 @@ export const DEFAULTS = {
   },
   mirror: 'official',
   addons: { dashboard: 'none' },
-  system: { firewall: 'open' },
+  // kubeadm's certificates last a year; a monthly timer on each control plane renews them.
+  system: { firewall: 'open', certRenewal: 'timer' },
 } as const;
 
 export const API_VERSION = 'k8sha-wizard/v1';

@@ -179,6 +179,8 @@ export function answersObjectSchema(catalog: Catalog) {
       .strictObject({
         /** open: add the Kubernetes ports to firewalld/ufw; disable: stop the firewall; leave: do nothing. */
         firewall: z.enum(['open', 'disable', 'leave']).default(DEFAULTS.system.firewall),
+        /** timer: a systemd timer renews the control planes' kubeadm certificates monthly; none: by hand. */
+        certRenewal: z.enum(['timer', 'none']).default(DEFAULTS.system.certRenewal),
       })
       .prefault({}),
   });

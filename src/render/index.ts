@@ -2,6 +2,7 @@
 import { controlPlanes, initNode, vrrpInterface } from '../answers/model.js';
 import type { Answers, Host } from '../answers/schema.js';
 import { renderCalicoInstall } from './calico.js';
+import { renderCertRenewal } from './cert-renewal.js';
 import { renderContainerdConfig } from './containerd.js';
 import { renderDashboardInstall } from './dashboard.js';
 import { renderHaproxy } from './haproxy.js';
@@ -28,6 +29,7 @@ export function renderNode(input: RenderInput, h: Host): RenderedFile[] {
   if (h.role === 'control-plane' && a.loadBalancer) {
     files.push(renderHaproxy(a, secrets), renderKeepalived(a, secrets, h, f), renderCheckScript(a));
   }
+  files.push(...renderCertRenewal(a, h));
   return files;
 }
 

@@ -43,7 +43,7 @@ function summary(a: Answers, catalog: ScreenProps['catalog']): [string, string][
       `containerd ${a.versions?.containerd ?? v.entry.containerd.version}, Calico ${a.versions?.calico ?? v.entry.calico.version}, mirror ${a.mirrorOverrides ? `${a.mirror} + custom URLs` : a.mirror}`,
     ],
     ['SSH', `${a.ssh.user}@:${a.ssh.port}${a.ssh.identityFile ? ` key ${a.ssh.identityFile}` : ''}`],
-    ['Add-ons', `dashboard ${a.addons.dashboard}`],
+    ['Add-ons', `dashboard ${a.addons.dashboard}; certificate renewal ${a.system.certRenewal}`],
   ];
 }
 

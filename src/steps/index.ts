@@ -1,5 +1,6 @@
 // The procedure, in order: the seed's sections made correct for 2026.
 import { addons } from './addons.js';
+import { certRenewal } from './cert-renewal.js';
 import { cni } from './cni.js';
 import { containerRuntime } from './container-runtime.js';
 import type { Step } from './engine/step.js';
@@ -27,6 +28,7 @@ export const CLUSTER_SEQUENCE: Step[] = [
   joinWorker,
   cni,
   addons,
+  certRenewal,
   verify,
   failoverDrill,
   fetchKubeconfig,

@@ -8,6 +8,7 @@ import type { Answers } from '../../src/answers/schema.js';
 import { InputError } from '../../src/errors.js';
 import { Engine, type EngineOptions } from '../../src/steps/engine/engine.js';
 import type { EngineEvent, FailureInfo } from '../../src/steps/engine/events.js';
+import { firstExpiry } from '../../src/steps/cert-renewal.js';
 import { pauseFromImageList } from '../../src/steps/pause-image.js';
 import { readJournal } from '../../src/state/journal.js';
 import { catalog, seedPlain, seedWith, valid } from '../helpers/answers.js';
@@ -56,6 +57,7 @@ describe('the engine', () => {
       'join-worker',
       'cni',
       'dashboard',
+      'cert-renewal',
       'verify',
       'failover-drill',
       'fetch-kubeconfig',
@@ -245,6 +247,47 @@ describe('the engine', () => {
     expect(notices(same.events)).toEqual([]);
     expect(pauseFromImageList('registry.aliyuncs.com/google_containers/pause:3.10\n')).toBe('pause:3.10');
     expect(pauseFromImageList('registry.k8s.io/etcd:3.6.6-0')).toBeUndefined();
+  });
+
+  it('installs the renewal timer on each control plane and says when the certificates expire', async () => {
+    const table = [
+      '[check-expiration] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...',
+      '',
+      'CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED',
+      'admin.conf                 Nov 27, 2027 08:10 UTC   364d            ca                      no',
+      'apiserver                  Nov 26, 2027 08:00 UTC   363d            ca                      no',
+      '',
+      'CERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED',
+      'ca                      Nov 01, 2027 08:00 UTC   9y              no',
+    ].join('\n');
+    expect(firstExpiry(table)).toEqual({ name: 'apiserver', at: new Date('2027-11-26T08:00:00Z') });
+    expect(firstExpiry('error: no such file')).toBeUndefined();
+
+    const { engine, events, transports } = engineFor(seed(), {
+      outputs: [{ match: /^kubeadm certs check-expiration/, stdout: table }],
+    });
+    expect((await engine.run()).status).toBe('completed');
+    const said = events.flatMap((e) =>
+      e.type === 'notice' && /certificates expire/.test(e.message) ? [e.message] : [],
+    );
+    expect(said.sort()).toEqual(
+      ['master01', 'master02', 'master03'].map((n) =>
+        expect.stringMatching(
+          new RegExp(
+            `^${n}: certificates expire from 2027-11-26 \\(apiserver, in \\d+ days\\); k8s-certs-renew\\.timer`,
+          ),
+        ),
+      ),
+    );
+    for (const [name, t] of transports) {
+      const enabled = t.commands.includes('systemctl enable --now k8s-certs-renew.timer');
+      expect(enabled, name).toBe(name.startsWith('master'));
+    }
+    const none = engineFor(valid(seedWith((s) => (s.system = { certRenewal: 'none' }))));
+    expect((await none.engine.run()).status).toBe('completed');
+    expect([...none.transports.values()].some((t) => t.commands.some((c) => /k8s-certs-renew/.test(c)))).toBe(
+      false,
+    );
   });
 
   it('redacts every secret from logs and events', async () => {

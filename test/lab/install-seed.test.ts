@@ -1,11 +1,13 @@
 // The seed install from the lab's operator namespace: exit 0, five Ready nodes through the VIP, a
-// kubeconfig that points at the VIP, the failover drill; a rerun changes nothing; no secret leaks.
+// kubeconfig that points at the VIP, the failover drill; a rerun changes nothing; the certificate-renewal
+// timer on the control planes and its script; no secret leaks.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Secrets } from '../../src/render/types.js';
 import { secretValues } from '../../src/secrets/generate.js';
 import { useLab } from './fixture.js';
+import { labExec } from './lab.js';
 import { apply, initCount, kubectlNodes, statusesOf, workspace } from './install.js';
 
 const { enabled, lab } = useLab('seed install tests');
@@ -68,6 +70,35 @@ describe.runIf(enabled)('installing the seed cluster in the lab', () => {
       expect(second.ms).toBeLessThan(first.ms * 0.6);
       expect(initCount(s)).toBe(1);
       process.stderr.write(`seed install ${first.ms} ms, rerun ${second.ms} ms\n`);
+
+      // The renewal timer runs on the control planes only, and its script renews for real.
+      const expiry = first.events.flatMap((e) =>
+        e.type === 'notice' && /certificates expire from \d{4}-\d{2}-\d{2}/.test(e.message)
+          ? [e.message]
+          : [],
+      );
+      expect(expiry.map((m) => m.slice(0, 8)).sort()).toEqual(['master01', 'master02', 'master03']);
+      for (const h of ['master01', 'master02', 'master03', 'worker01']) {
+        const t = labExec(
+          s,
+          h,
+          'systemctl is-enabled --quiet k8s-certs-renew.timer && systemctl is-active --quiet k8s-certs-renew.timer',
+        );
+        expect(t.code === 0, h).toBe(h.startsWith('master'));
+      }
+      const serial = () =>
+        labExec(
+          s,
+          'master01',
+          'openssl x509 -noout -serial -in /etc/kubernetes/pki/apiserver.crt',
+        ).stdout.trim();
+      const before = serial();
+      const renew = labExec(s, 'master01', '/usr/local/sbin/k8s-certs-renew.sh');
+      expect(renew.code, `${renew.stdout}${renew.stderr}`).toBe(0);
+      expect(renew.stdout).toMatch(/Done renewing certificates[\s\S]*CERTIFICATE AUTHORITY/);
+      expect(serial()).toMatch(/^serial=/);
+      expect(serial()).not.toBe(before);
+      expect(kubectlNodes(s, ws).every((n) => n.ready)).toBe(true);
 
       // Secrets appear only in the 0600 secrets file, never in logs, journal, kubeconfig or known hosts.
       const clusterDir = join(ws.stateDir, 'clusters', 'seed-cluster');

@@ -248,7 +248,32 @@ describe('Add-ons', () => {
       />,
     );
     await s.press(KEY.right, KEY.enter);
-    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ addons: { dashboard: 'kuboard' } }));
+    expect(onSubmit).toHaveBeenCalledWith(
+      expect.objectContaining({ addons: { dashboard: 'kuboard' }, system: { certRenewal: 'timer' } }),
+    );
+    s.unmount();
+  });
+
+  it('offers the certificate-renewal timer, on by default, and turns it off', async () => {
+    const onSubmit = vi.fn();
+    const s = await mount(
+      <Addons
+        draft={{ ...withHosts(), system: { firewall: 'leave' } }}
+        catalog={catalog}
+        step="7/12"
+        onSubmit={onSubmit}
+        onBack={() => undefined}
+      />,
+    );
+    expect(s.frame()).toMatch(/Certificate renewal\s+monthly timer on each control plane/);
+    await s.press(KEY.down, KEY.right, KEY.enter);
+    // Other system answers (from a loaded YAML file) are kept.
+    expect(onSubmit).toHaveBeenCalledWith(
+      expect.objectContaining({
+        addons: { dashboard: 'none' },
+        system: { firewall: 'leave', certRenewal: 'none' },
+      }),
+    );
     s.unmount();
   });
 });

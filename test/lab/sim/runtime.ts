@@ -1,5 +1,7 @@
 // containerd, crictl and kubelet as commands (their services are in units.ts).
-import { commandNotFound, fail, out, readIfExists } from './env.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { commandNotFound, fail, host, out, readIfExists } from './env.js';
 import { installedPackages } from './packages.js';
 import { unitStatus } from './units.js';
 
@@ -59,6 +61,15 @@ export function crictl(argv: string[]): void {
     return out(
       `Version:  0.1.0\nRuntimeName:  containerd\nRuntimeVersion:  ${installedPackages()['containerd.io']?.version ?? '?'}\nRuntimeApiVersion:  v1`,
     );
+  if (argv[0] === 'pods' && argv.includes('--quiet')) return out(staticPodIds(argv).join('\n'));
+  if (argv[0] === 'rmp')
+    return out(
+      argv
+        .filter((a) => !a.startsWith('-'))
+        .slice(1)
+        .map((id) => `Removed sandbox ${id}`)
+        .join('\n'),
+    );
   if (argv[0] === 'ps' || argv[0] === 'pods' || argv[0] === 'images')
     return out('CONTAINER           IMAGE               CREATED             STATE               NAME');
   fail(1, `lab crictl: ${argv[0] ?? ''} is not simulated`);
@@ -69,4 +80,17 @@ export function kubelet(argv: string[]): void {
   if (!p) commandNotFound('kubelet');
   if (argv[0] === '--version') return out(`Kubernetes v${p.version}`);
   fail(1, 'lab kubelet: runs only as the simulated kubelet service (systemctl)');
+}
+
+/** Sandbox ids of the static pods whose manifests kubelet runs, filtered like `--name REGEX`. */
+function staticPodIds(argv: string[]): string[] {
+  const i = argv.indexOf('--name');
+  const pattern = i >= 0 && argv[i + 1] ? new RegExp(argv[i + 1]!) : undefined;
+  const dir = '/etc/kubernetes/manifests';
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => `${f.slice(0, -5)}-${host().name}`)
+    .filter((pod) => !pattern || pattern.test(pod))
+    .map((pod) => createHash('sha256').update(pod).digest('hex').slice(0, 13));
 }

@@ -1,7 +1,7 @@
 // systemctl. haproxy and keepalived run for real (spawned here, so they live in the host's
 // namespaces); containerd, kubelet, chronyd, firewalld and the rest are units with state.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { err, fail, isRhel, journal, out, readIfExists, readState, write, writeState } from './env.js';
 
 type Active = 'active' | 'inactive' | 'failed' | 'activating';
@@ -28,8 +28,17 @@ function initialUnits(): Units {
   return base;
 }
 
+const UNIT_DIR = '/etc/systemd/system';
+
 export function units(): Units {
-  return readState<Units>('units', initialUnits);
+  const u = readState<Units>('units', initialUnits);
+  // Like systemd, a unit file an administrator put in /etc/systemd/system is loaded when first named.
+  if (existsSync(UNIT_DIR))
+    for (const f of readdirSync(UNIT_DIR)) {
+      const m = /^(.+)\.(service|timer)$/.exec(f);
+      if (m) u[unitName(f)] ??= { enabled: false, active: 'inactive' };
+    }
+  return u;
 }
 
 function save(u: Units): void {
@@ -238,7 +247,9 @@ export function systemctl(argv: string[]): void {
         all[n]!.enabled = sub === 'enable';
         if (sub === 'enable')
           err(
-            `Created symlink /etc/systemd/system/multi-user.target.wants/${n}.service → /usr/lib/systemd/system/${n}.service.`,
+            n.endsWith('.timer')
+              ? `Created symlink /etc/systemd/system/timers.target.wants/${n} → /etc/systemd/system/${n}.`
+              : `Created symlink /etc/systemd/system/multi-user.target.wants/${n}.service → /usr/lib/systemd/system/${n}.service.`,
           );
       }
       save(all);
