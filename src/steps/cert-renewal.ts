@@ -34,7 +34,7 @@ async function reportExpiry(ctx: StepContext): Promise<void> {
   ctx.notice(
     `${ctx.node.name}: certificates expire from ${first.at.toISOString().slice(0, 10)} (${first.name}, in ${days} days); ` +
       `${TIMER} renews them on the first Monday of each month (${renewalCalendar(ctx.answers, ctx.node)}). ` +
-      'The admin kubeconfig fetched to this machine carries a client certificate of the same age.',
+      'The admin kubeconfig on this machine carries a client certificate of the same age; a later apply fetches the renewed one.',
   );
 }
 
