@@ -131,7 +131,10 @@ describe('render', () => {
       /controlPlaneEndpoint: 172\.16\.100\.150:8443/,
     );
     expect(r.stdout).toMatch(/wrote .*master01\/etc\/haproxy\/haproxy\.cfg/);
-    expect(r.stdout).toMatch(/63 files for 5 nodes/);
+    // 63 before the certificate-renewal timer, plus its script, service and timer on 3 control planes.
+    expect(statSync(join(out, 'master02/usr/local/sbin/k8s-certs-renew.sh')).mode & 0o777).toBe(0o755);
+    expect(existsSync(join(out, 'worker01/etc/systemd/system/k8s-certs-renew.timer'))).toBe(false);
+    expect(r.stdout).toMatch(/72 files for 5 nodes/);
   });
 
   it('says when it used eth0 because no interface was given', () => {
