@@ -6,11 +6,8 @@ import type { StepContext } from './engine/context.js';
 import { unitActive, unitEnabled, upToDate } from './packages.js';
 
 const TIMER = `${CERT_RENEW_UNIT}.timer`;
-const FILES = [
-  CERT_RENEW_SCRIPT,
-  `/etc/systemd/system/${CERT_RENEW_UNIT}.service`,
-  `/etc/systemd/system/${TIMER}`,
-];
+const SERVICE = `${CERT_RENEW_UNIT}.service`;
+const FILES = [CERT_RENEW_SCRIPT, `/etc/systemd/system/${SERVICE}`, `/etc/systemd/system/${TIMER}`];
 const EXPIRY = /^(\S+)\s+([A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2} UTC)\s/;
 
 /** The leaf certificate that expires first in `kubeadm certs check-expiration` output (CAs left out). */
@@ -24,6 +21,10 @@ export function firstExpiry(table: string): { name: string; at: Date } | undefin
     if (!Number.isNaN(at.getTime()) && (!first || at < first.at)) first = { name: m[1]!, at };
   }
   return first;
+}
+
+async function lastRenewalFailed(ctx: StepContext): Promise<boolean> {
+  return (await ctx.probe(`systemctl is-failed --quiet ${SERVICE}`)).code === 0;
 }
 
 async function reportExpiry(ctx: StepContext): Promise<void> {
@@ -49,12 +50,22 @@ export const certRenewal: Step = {
   skippable: true,
   async check(ctx) {
     for (const path of FILES) if (!(await upToDate(ctx, path))) return false;
-    return (await unitEnabled(ctx, TIMER)) && (await unitActive(ctx, TIMER));
+    return (
+      (await unitEnabled(ctx, TIMER)) && (await unitActive(ctx, TIMER)) && !(await lastRenewalFailed(ctx))
+    );
   },
   async apply(ctx) {
-    for (const path of FILES) await ctx.ensureFile(ctx.file(path));
-    await ctx.run('systemctl daemon-reload');
-    await ctx.run(`systemctl enable --now ${TIMER}`);
+    let changed = false;
+    for (const path of FILES) changed = (await ctx.ensureFile(ctx.file(path))) || changed;
+    if (changed) await ctx.run('systemctl daemon-reload');
+    if (changed || !(await unitEnabled(ctx, TIMER)) || !(await unitActive(ctx, TIMER)))
+      await ctx.run(`systemctl enable --now ${TIMER}`);
+    // A rerun of apply is when an operator looks: say so if the last timed renewal failed.
+    if (await lastRenewalFailed(ctx))
+      ctx.notice(
+        `${ctx.node.name}: the last certificate renewal failed. Read journalctl -u ${SERVICE} there, fix the cause, ` +
+          `then run ${CERT_RENEW_SCRIPT} by hand (or wait for the next timer run).`,
+      );
     await reportExpiry(ctx);
   },
 };

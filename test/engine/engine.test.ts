@@ -283,6 +283,27 @@ describe('the engine', () => {
       const enabled = t.commands.includes('systemctl enable --now k8s-certs-renew.timer');
       expect(enabled, name).toBe(name.startsWith('master'));
     }
+    // A rerun after a failed timed renewal says so, on that node only, and changes nothing.
+    const failed = engineFor(seed(), {
+      faults: [
+        {
+          host: 'master02',
+          match: /^systemctl is-failed --quiet k8s-certs-renew\.service/,
+          times: Infinity,
+          code: 0,
+        },
+      ],
+    });
+    expect((await failed.engine.run()).status).toBe('completed');
+    const warned = failed.events.flatMap((e) =>
+      e.type === 'notice' && /last certificate renewal failed/.test(e.message) ? [e.message] : [],
+    );
+    expect(warned).toEqual([
+      expect.stringMatching(
+        /^master02: the last certificate renewal failed\. Read journalctl -u k8s-certs-renew\.service/,
+      ),
+    ]);
+
     const none = engineFor(valid(seedWith((s) => (s.system = { certRenewal: 'none' }))));
     expect((await none.engine.run()).status).toBe('completed');
     expect([...none.transports.values()].some((t) => t.commands.some((c) => /k8s-certs-renew/.test(c)))).toBe(

@@ -94,7 +94,11 @@ export class ScriptedTransport implements Transport {
 
   /** Probes report "not done" on a fresh node, so every step applies; actions succeed. */
   private codeFor(command: string): number {
-    if (/^(sha256sum|test |rpm -q|dpkg -s|systemctl is-(active|enabled) --quiet|grep -q|ls )/.test(command))
+    if (
+      /^(sha256sum|test |rpm -q|dpkg -s|systemctl is-(active|enabled|failed) --quiet|grep -q|ls )/.test(
+        command,
+      )
+    )
       return 1;
     return 0;
   }

@@ -273,6 +273,13 @@ export function systemctl(argv: string[]): void {
       if (code) fail(code);
       return;
     }
+    case 'is-failed': {
+      // Exit 0 when a named unit has failed, as systemctl does.
+      const states = names.map(status);
+      if (!quiet) out(states.join('\n'));
+      if (!states.includes('failed')) fail(1);
+      return;
+    }
     case 'is-enabled': {
       let code = 0;
       for (const n of names) {
