@@ -7,7 +7,7 @@ import { useMemo, useState } from 'react';
 import type { Answers } from '../answers/schema.js';
 import type { RenderedFile, RenderResult, Secrets } from '../render/types.js';
 import { secretValues } from '../secrets/generate.js';
-import { KeyHints } from './components/KeyHints.js';
+import { KeyHints, MENU_KEYS } from './components/KeyHints.js';
 import { Title } from './components/Title.js';
 import { useTerminalSize } from './hooks.js';
 
@@ -108,14 +108,7 @@ export function Preview({
             setView({ level: 'files', node: i.value });
           }}
         />
-        <KeyHints
-          keys={[
-            ['↑/↓', 'select'],
-            ['enter', 'open'],
-            ['esc', 'back'],
-            ['ctrl-c', 'save & quit'],
-          ]}
-        />
+        <KeyHints keys={MENU_KEYS} />
       </>
     );
   }

@@ -6,7 +6,7 @@ import { Item } from './components/Item.js';
 import { apiEndpointText, controlPlanes, resolvedVersion, workers } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
 import { checkDraft } from '../wizard/draft.js';
-import { KeyHints } from './components/KeyHints.js';
+import { KeyHints, MENU_KEYS } from './components/KeyHints.js';
 import { Title } from './components/Title.js';
 import type { ScreenProps } from './types.js';
 
@@ -102,14 +102,7 @@ export function Review({
         items={items}
         onSelect={(item) => (item.value === 'continue' ? onContinue() : onEdit(item.value as Section))}
       />
-      <KeyHints
-        keys={[
-          ['↑/↓', 'select'],
-          ['enter', 'open'],
-          ['esc', 'back'],
-          ['ctrl-c', 'save & quit'],
-        ]}
-      />
+      <KeyHints keys={MENU_KEYS} />
     </>
   );
 }

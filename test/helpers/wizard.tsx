@@ -17,19 +17,24 @@ export interface WizardHarness {
   cleanup(): void;
 }
 
-export async function mountWizard(
-  script: Omit<Script, 'answers'> = {},
-  opts: { dir?: string } = {},
-): Promise<WizardHarness> {
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'k8sha-wizard-'));
-  const saved = savedAnswers(join(dir, 'config'));
-  const session = new InstallSession({
+/** An install session whose hosts are scripted, with its state under `dir`. */
+export function scriptedSession(dir: string, script: Omit<Script, 'answers'> = {}): InstallSession {
+  return new InstallSession({
     catalog,
     stateRoot: join(dir, 'state'),
     kubeconfigDir: join(dir, 'kube'),
     retryDelayScale: 0.001,
     transports: (a) => scriptedFactory(Object.assign(script, { answers: a })).factory,
   });
+}
+
+export async function mountWizard(
+  script: Omit<Script, 'answers'> = {},
+  opts: { dir?: string } = {},
+): Promise<WizardHarness> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'k8sha-wizard-'));
+  const saved = savedAnswers(join(dir, 'config'));
+  const session = scriptedSession(dir, script);
   let code: number | undefined;
   const screen = await mount(
     <App catalog={catalog} session={session} saved={saved} onExit={(c) => (code = c)} />,

@@ -8,10 +8,10 @@ import type { Answers } from '../../src/answers/schema.js';
 import { Install } from '../../src/screens/Install.js';
 import { InstallModel } from '../../src/screens/install-model.js';
 import type { RunOutcome } from '../../src/steps/engine/engine.js';
-import { InstallSession } from '../../src/steps/session.js';
-import { catalog, hostsOf, seedPlain, valid } from '../helpers/answers.js';
+import { hostsOf, seedPlain, valid } from '../helpers/answers.js';
 import { KEY, mount, type Screen } from '../helpers/ink.js';
-import { scriptedFactory, type Fault, type Script } from '../helpers/scripted-transport.js';
+import { scriptedSession } from '../helpers/wizard.js';
+import type { Fault, Script } from '../helpers/scripted-transport.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -21,13 +21,7 @@ afterEach(() => {
 function setup(answers: Answers, script: Omit<Script, 'answers'> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'k8sha-install-screen-'));
   dirs.push(dir);
-  const session = new InstallSession({
-    catalog,
-    stateRoot: join(dir, 'state'),
-    kubeconfigDir: join(dir, 'kube'),
-    retryDelayScale: 0.001,
-    transports: (a) => scriptedFactory(Object.assign(script, { answers: a })).factory,
-  });
+  const session = scriptedSession(dir, script);
   let outcome: RunOutcome | undefined;
   const el = (
     <Install
@@ -139,13 +133,7 @@ describe('the install screen', () => {
     s.unmount();
     const unfinished = t.session.unfinished('seed-cluster');
     expect(unfinished?.progress).toMatch(/steps done/);
-    const resumed = new InstallSession({
-      catalog,
-      stateRoot: join(dirs[0]!, 'state'),
-      kubeconfigDir: join(dirs[0]!, 'kube'),
-      retryDelayScale: 0.001,
-      transports: (a) => scriptedFactory({ answers: a, state }).factory,
-    });
+    const resumed = scriptedSession(dirs[0]!, { state });
     const model = new InstallModel();
     const o = await resumed.install(
       seed(),
