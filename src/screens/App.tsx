@@ -1,7 +1,7 @@
 // The wizard: a reducer over (screen, draft) with one mounted screen. Answers are saved after every
 // screen; Ctrl-C saves them (and stops an install, keeping its journal), a second Ctrl-C quits now.
 import { Text, useApp, useInput } from 'ink';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState, type ComponentType } from 'react';
 import { renderCluster } from '../render/index.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { Secrets } from '../render/types.js';
@@ -22,6 +22,7 @@ import { Preview } from './Preview.js';
 import { Review, type Section } from './Review.js';
 import { SshAccess } from './SshAccess.js';
 import { Start, type StartChoice } from './Start.js';
+import type { ScreenProps } from './types.js';
 import { Versions } from './Versions.js';
 
 export const FLOW = [
@@ -39,6 +40,18 @@ export const FLOW = [
   'done',
 ] as const;
 export type ScreenId = 'start' | (typeof FLOW)[number];
+
+/** The answer screens that need nothing but ScreenProps; the others get their own case below. */
+const PLAIN_SCREENS = {
+  cluster: Cluster,
+  hosts: Hosts,
+  loadBalancer: LoadBalancer,
+  network: Network,
+  versions: Versions,
+  addons: Addons,
+} satisfies Partial<Record<ScreenId, ComponentType<ScreenProps>>>;
+
+const isPlainScreen = (id: ScreenId): id is keyof typeof PLAIN_SCREENS => id in PLAIN_SCREENS;
 
 export interface AppProps {
   catalog: Catalog;
@@ -119,6 +132,11 @@ export function App({
   if (stopping && !outcome)
     return <Text color="yellow">Stopping after the commands in flight; the journal keeps the progress…</Text>;
 
+  if (isPlainScreen(screen)) {
+    const Screen = PLAIN_SCREENS[screen];
+    return <Screen {...common} step={step(screen)} onSubmit={submit(screen)} onBack={back(screen)} />;
+  }
+
   switch (screen) {
     case 'start': {
       const cluster = initial?.draft.cluster.name;
@@ -143,34 +161,6 @@ export function App({
         />
       );
     }
-    case 'cluster':
-      return (
-        <Cluster {...common} step={step('cluster')} onSubmit={submit('cluster')} onBack={back('cluster')} />
-      );
-    case 'hosts':
-      return <Hosts {...common} step={step('hosts')} onSubmit={submit('hosts')} onBack={back('hosts')} />;
-    case 'loadBalancer':
-      return (
-        <LoadBalancer
-          {...common}
-          step={step('loadBalancer')}
-          onSubmit={submit('loadBalancer')}
-          onBack={back('loadBalancer')}
-        />
-      );
-    case 'network':
-      return (
-        <Network {...common} step={step('network')} onSubmit={submit('network')} onBack={back('network')} />
-      );
-    case 'versions':
-      return (
-        <Versions
-          {...common}
-          step={step('versions')}
-          onSubmit={submit('versions')}
-          onBack={back('versions')}
-        />
-      );
     case 'ssh':
       return (
         <SshAccess
@@ -182,8 +172,6 @@ export function App({
           onBack={back('ssh')}
         />
       );
-    case 'addons':
-      return <Addons {...common} step={step('addons')} onSubmit={submit('addons')} onBack={back('addons')} />;
     case 'review':
       return (
         <Review
