@@ -4,12 +4,12 @@
 // plane, so only one apiserver and one etcd member restart at a time.
 import { controlPlanes } from '../answers/model.js';
 import type { Answers, Host } from '../answers/schema.js';
+import { LOCAL_APISERVER_HEALTHZ } from './kubeadm.js';
 import { GENERATED_HEADER, type RenderedFile } from './types.js';
 
 export const CERT_RENEW_SCRIPT = '/usr/local/sbin/k8s-certs-renew.sh';
 export const CERT_RENEW_UNIT = 'k8s-certs-renew';
 const UNIT_DIR = '/etc/systemd/system';
-const LOCAL_HEALTHZ = 'https://127.0.0.1:6443/healthz';
 
 /** First Monday of the month, from 03:00, 20 minutes later for each further control plane. */
 export function renewalCalendar(a: Answers, h: Host): string {
@@ -45,10 +45,10 @@ export function renderCertRenewal(a: Answers, h: Host): RenderedFile[] {
       'done',
       "# Wait for this node's apiserver, so the next control plane's turn finds this one serving.",
       'tries=0',
-      `until curl -sfk --max-time 5 -o /dev/null '${LOCAL_HEALTHZ}'; do`,
+      `until curl -sfk --max-time 5 -o /dev/null '${LOCAL_APISERVER_HEALTHZ}'; do`,
       '    tries=$((tries + 1))',
       '    if [ "$tries" -ge 60 ]; then',
-      `        echo "k8s-certs-renew: the apiserver did not answer ${LOCAL_HEALTHZ} within 5 minutes" >&2`,
+      `        echo "k8s-certs-renew: the apiserver did not answer ${LOCAL_APISERVER_HEALTHZ} within 5 minutes" >&2`,
       '        exit 1',
       '    fi',
       '    sleep 5',

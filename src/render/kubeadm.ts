@@ -16,6 +16,10 @@ import type { Catalog } from '../catalog/schema.js';
 import { CONTAINERD_SOCKET } from './node-basics.js';
 import { GENERATED_HEADER, type RenderedFile, type Secrets } from './types.js';
 
+/** Each control plane's own apiserver, behind the load balancer's port. */
+export const APISERVER_BIND_PORT = 6443;
+export const LOCAL_APISERVER_HEALTHZ = `https://127.0.0.1:${APISERVER_BIND_PORT}/healthz`;
+
 export const KUBEADM_CONFIG_PATH = '/etc/kubernetes/kubeadm-config.yaml';
 /** Bootstrap tokens are short-lived; the engine mints a fresh one on resume. Never "0" (forever). */
 export const BOOTSTRAP_TOKEN_TTL = '2h0m0s';
@@ -68,7 +72,7 @@ function renderInit(api: Api, a: Answers, catalog: Catalog, s: Secrets, h: Host)
       },
     ],
     certificateKey: s.certificateKey,
-    localAPIEndpoint: { advertiseAddress: h.address, bindPort: 6443 },
+    localAPIEndpoint: { advertiseAddress: h.address, bindPort: APISERVER_BIND_PORT },
     nodeRegistration: nodeRegistration(api, a, h),
   };
   if (api === 'kubeadm.k8s.io/v1beta4') init.timeouts = { controlPlaneComponentHealthCheck: '4m0s' };
@@ -125,7 +129,7 @@ function renderJoin(api: Api, a: Answers, s: Secrets, h: Host): string {
   };
   if (h.role === 'control-plane') {
     join.controlPlane = {
-      localAPIEndpoint: { advertiseAddress: h.address, bindPort: 6443 },
+      localAPIEndpoint: { advertiseAddress: h.address, bindPort: APISERVER_BIND_PORT },
       certificateKey: s.certificateKey,
     };
   }

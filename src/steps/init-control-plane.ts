@@ -3,14 +3,14 @@
 // completed, a failing health check is reported, not "fixed" by a second init.
 import { initNode } from '../answers/model.js';
 import { caCertHash } from '../secrets/ca-hash.js';
-import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
+import { KUBEADM_CONFIG_PATH, LOCAL_APISERVER_HEALTHZ } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset } from './kubeadm-reset.js';
 import { comparePauseImage } from './pause-image.js';
 
-export const LOCAL_APISERVER_HEALTHY = 'curl -sfk --max-time 5 https://127.0.0.1:6443/healthz >/dev/null';
+export const LOCAL_APISERVER_HEALTHY = `curl -sfk --max-time 5 ${LOCAL_APISERVER_HEALTHZ} >/dev/null`;
 
 async function initialized(ctx: StepContext): Promise<boolean> {
   return (await ctx.probe(`test -f /etc/kubernetes/admin.conf && ${LOCAL_APISERVER_HEALTHY}`)).code === 0;
