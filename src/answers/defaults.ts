@@ -2,7 +2,7 @@
 // show them. kubernetesVersion's default is the catalog's `recommended` minor, so it lives there.
 
 export const DEFAULTS = {
-  ssh: { user: 'root', port: 22 },
+  ssh: { user: 'root', port: 22, strictHostKeys: false },
   loadBalancer: { port: 8443, virtualRouterId: 51, unicast: false, stats: false },
   /** Used by `render` when no host facts are known; the engine detects the real interface per host. */
   fallbackInterface: 'eth0',

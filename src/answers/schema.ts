@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Catalog } from '../catalog/schema.js';
 import { isIPv4, parseCidr } from '../net/ipv4.js';
+import { PLACEHOLDERS, REGISTRY_PATH, urlField } from '../input/url-template.js';
 import { API_VERSION, DEFAULTS } from './defaults.js';
 import { checkCrossFieldRules } from './rules.js';
 
@@ -37,12 +38,6 @@ const ifaceName = z
   .string()
   .regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'must be a network interface name such as eth0 (1–15 characters)');
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.3.4');
-const urlText = z
-  .string()
-  .regex(
-    /^https?:\/\/[^\s'"`$\\;|&<>]+$/,
-    'must be an http(s) URL without spaces, quotes or shell characters',
-  );
 
 const bastionSchema = z.strictObject({
   address: z.string().refine((s) => isIPv4(s) || DNS_NAME.test(s), 'must be an IPv4 address or a DNS name'),
@@ -76,6 +71,8 @@ const sshOverrideSchema = z.strictObject({
 const sshDefaultsSchema = sshOverrideSchema.extend({
   user: sshFields.user.default(DEFAULTS.ssh.user),
   port: sshFields.port.default(DEFAULTS.ssh.port),
+  /** Refuse hosts whose key is not already in a known_hosts file (no trust on first use). */
+  strictHostKeys: z.boolean().default(DEFAULTS.ssh.strictHostKeys),
 });
 
 const hostSchema = z.strictObject({
@@ -130,18 +127,27 @@ const networkSchema = z.strictObject({
     .default(DEFAULTS.network.dnsDomain),
 });
 
-const repoOverride = z.strictObject({
-  rpm: z.strictObject({ baseurl: urlText, gpgkey: urlText }).optional(),
-  deb: z.strictObject({ url: urlText, key: urlText }).optional(),
-});
+function repoOverride(placeholders: { rpm: readonly string[]; deb: readonly string[] }) {
+  const rpm = { placeholders: placeholders.rpm, yumVariables: true };
+  return z.strictObject({
+    rpm: z.strictObject({ baseurl: urlField(rpm), gpgkey: urlField(rpm) }).optional(),
+    deb: z
+      .strictObject({
+        url: urlField({ placeholders: placeholders.deb }),
+        key: urlField({ placeholders: placeholders.deb }),
+      })
+      .optional(),
+  });
+}
 /** Custom URLs on top of the chosen mirror preset, e.g. for an internal mirror. */
 const mirrorOverridesSchema = z.strictObject({
   imageRepository: z
     .string()
-    .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, 'must be a registry path such as harbor.example.com/k8s')
+    .max(255)
+    .regex(REGISTRY_PATH, 'must be a registry path such as harbor.example.com/k8s')
     .optional(),
-  kubernetes: repoOverride.optional(),
-  dockerCe: repoOverride.optional(),
+  kubernetes: repoOverride({ rpm: PLACEHOLDERS.kubernetesRepo, deb: PLACEHOLDERS.kubernetesRepo }).optional(),
+  dockerCe: repoOverride({ rpm: PLACEHOLDERS.dockerCeRpm, deb: PLACEHOLDERS.dockerCeDeb }).optional(),
 });
 
 export function answersObjectSchema(catalog: Catalog) {

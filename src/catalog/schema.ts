@@ -1,5 +1,7 @@
 // The catalog file's shape (assets/catalog.yaml, or --catalog FILE).
 import { z } from 'zod';
+import { hasControlChars } from '../text/terminal.js';
+import { PLACEHOLDERS, REGISTRY_PATH, urlField } from '../input/url-template.js';
 
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version like 1.36.4');
 const minor = z.string().regex(/^\d+\.\d+$/, 'expected a minor version like 1.36');
@@ -7,15 +9,34 @@ const isoDate = z.union([
   z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   z.date().transform((d) => d.toISOString().slice(0, 10)),
 ]);
-const url = z.string().min(1);
-
-const rpmRepo = z.strictObject({ baseurl: url, gpgkey: url });
-const debRepo = z.strictObject({ url, key: url });
+// Every string here reaches a repository file, a shell script or a config file on the nodes, so each
+// is held to the same rules as the answers (src/input/url-template.ts), placeholders included.
+function rpmRepo(placeholders: readonly string[]) {
+  const rule = { placeholders, yumVariables: true };
+  return z.strictObject({ baseurl: urlField(rule), gpgkey: urlField(rule) });
+}
+function debRepo(placeholders: readonly string[]) {
+  return z.strictObject({ url: urlField({ placeholders }), key: urlField({ placeholders }) });
+}
+/** Text shown to the operator: one line, no terminal control characters. */
+const note = z
+  .string()
+  .max(500)
+  .refine((s) => !hasControlChars(s), 'must be one line of text without control characters');
 
 export const mirrorSchema = z.strictObject({
-  imageRepository: z.string().min(1),
-  kubernetes: z.strictObject({ rpm: rpmRepo, deb: debRepo }),
-  dockerCe: z.strictObject({ rpm: rpmRepo, deb: debRepo }),
+  imageRepository: z
+    .string()
+    .max(255)
+    .regex(REGISTRY_PATH, 'must be a registry path such as registry.k8s.io or harbor.example.com/k8s'),
+  kubernetes: z.strictObject({
+    rpm: rpmRepo(PLACEHOLDERS.kubernetesRepo),
+    deb: debRepo(PLACEHOLDERS.kubernetesRepo),
+  }),
+  dockerCe: z.strictObject({
+    rpm: rpmRepo(PLACEHOLDERS.dockerCeRpm),
+    deb: debRepo(PLACEHOLDERS.dockerCeDeb),
+  }),
 });
 export type Mirror = z.infer<typeof mirrorSchema>;
 
@@ -27,7 +48,7 @@ export const minorEntrySchema = z.strictObject({
   containerd: z.strictObject({ version: semver, minimum: semver }),
   pauseImage: z.string().regex(/^pause:[\w.-]+$/, 'expected pause:<tag>'),
   calico: z.strictObject({ version: z.string().regex(/^v\d+\.\d+\.\d+$/) }),
-  notes: z.array(z.string()).default([]),
+  notes: z.array(note).max(20).default([]),
 });
 export type MinorEntry = z.infer<typeof minorEntrySchema>;
 
@@ -42,16 +63,25 @@ export const catalogSchema = z
       rpmRelease: z.string().regex(/^[\w.]+$/),
     }),
     calico: z.strictObject({
-      manifestUrl: url,
-      typhaManifestUrl: url,
+      manifestUrl: urlField({ placeholders: PLACEHOLDERS.calicoManifest }),
+      typhaManifestUrl: urlField({ placeholders: PLACEHOLDERS.calicoManifest }),
       typhaAboveNodes: z.number().int().positive(),
     }),
     addons: z.strictObject({
       kuboard: z.strictObject({
-        version: z.string(),
-        manifestUrl: url,
-        namespace: z.string(),
-        nodePort: z.number().int().min(1).max(65535),
+        version: z.string().regex(/^v?[0-9A-Za-z.-]{1,32}$/, 'expected a version such as v3'),
+        manifestUrl: urlField({ placeholders: PLACEHOLDERS.plain }),
+        namespace: z
+          .string()
+          .regex(
+            /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+            'must be a Kubernetes namespace name (RFC 1123 label)',
+          ),
+        nodePort: z
+          .number()
+          .int()
+          .min(30000, 'must be a NodePort (30000–32767)')
+          .max(32767, 'must be a NodePort (30000–32767)'),
       }),
     }),
     mirrors: z.strictObject({ official: mirrorSchema, aliyun: mirrorSchema }),

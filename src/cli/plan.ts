@@ -92,7 +92,7 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
       byNode.set(e.node, list);
     }
   };
-  await runEngine({
+  const { outcome } = await runEngine({
     answers,
     catalog,
     flags,
@@ -101,6 +101,15 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
     extraListener: listener,
     quiet: true,
   });
+  if (outcome.status !== 'completed') {
+    // A plan that stops half way is not a plan: say where it stopped, print nothing that looks whole.
+    const f = outcome.failure;
+    process.stderr.write(
+      `error: the dry run stopped${f ? ` at step ${f.step} (${f.stepTitle}) on ${f.node}: ${f.message}` : ` (${outcome.status})`}\n` +
+        'hint: the plan is incomplete; fix the cause (often the answers or the catalog) and run plan again\n',
+    );
+    return 1;
+  }
   const out = (l: string) => process.stdout.write(`${l}\n`);
   if (flags.format === 'json') {
     out(JSON.stringify(Object.fromEntries([...byNode].map(([n, steps]) => [n, steps])), null, 2));

@@ -56,7 +56,14 @@ export function buildProgram(): Command {
       )
       .option('--kubeconfig-dir <dir>', 'where the admin kubeconfig goes (default: ~/.kube)')
       .option('--restart', 'discard an unfinished run of this cluster and start over')
-      .option('--break-lock', 'take over host locks left by a run that is no longer running')
+      .option(
+        '--break-lock',
+        'take over locks left by a run that is no longer running (asks first when its owner may still run)',
+      )
+      .option(
+        '--strict-host-keys',
+        'refuse hosts whose SSH key is not already in a known_hosts file (also ssh.strictHostKeys in the answers)',
+      )
       .option(
         '--failover-drill',
         'after the install, stop haproxy on the VIP holder and check that the VIP moves and the API stays up',

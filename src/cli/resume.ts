@@ -45,6 +45,6 @@ export async function resumeCommand(flags: ResumeFlags): Promise<number> {
   const catalog = catalogFrom(flags);
   const answers = validateAnswers(pick.j!.answers, `the journal of ${pick.n}`, catalog);
   process.stdout.write(`resuming ${pick.n}: ${journalProgress(pick.j!)}\n`);
-  const { code } = await runEngine({ answers, catalog, flags });
+  const { code } = await runEngine({ answers, catalog, flags, command: 'resume' });
   return code;
 }

@@ -4,7 +4,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Answers } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
-import { ExitCode } from '../errors.js';
+import ssh2 from 'ssh2';
+import { ExitCode, UsageError } from '../errors.js';
+import { hasControlChars } from '../text/terminal.js';
 import { Engine, type RunOutcome } from '../steps/engine/engine.js';
 import type { EngineEvent } from '../steps/engine/events.js';
 import type { NodeFacts } from '../steps/engine/facts.js';
@@ -24,6 +26,7 @@ export interface EngineFlags {
   verbose?: boolean;
   transport?: TransportKind;
   installKey?: string;
+  strictHostKeys?: boolean;
 }
 
 export interface EngineRun {
@@ -35,6 +38,51 @@ export interface EngineRun {
   extraListener?: (e: EngineEvent) => void;
   /** No progress output (the plan prints its own). */
   quiet?: boolean;
+  /** Named in the local lock file (apply, resume …). */
+  command?: string;
+}
+
+/** A yes/no question on the terminal; anything but y/yes is no. */
+export async function askYesNo(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+const PUBLIC_KEY_TYPES =
+  /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+
+/** --install-key: exactly one OpenSSH public-key line, or a usage error (exit 2) before any host is touched. */
+export function readPublicKey(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `--install-key: cannot read ${file} (${(e as NodeJS.ErrnoException).code})`,
+      'pass the .pub file of your key',
+    );
+  }
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (lines.length !== 1 || !PUBLIC_KEY_TYPES.test(lines[0]!) || hasControlChars(lines[0]!))
+    throw new UsageError(
+      `--install-key: ${file} must hold exactly one OpenSSH public key line (type, base64 key, optional comment); it has ${lines.length} line(s)${lines.length === 1 ? ' in another format' : ''}`,
+      'pass the .pub file, e.g. ~/.ssh/id_ed25519.pub (never the private key)',
+    );
+  const parsed = ssh2.utils.parseKey(lines[0]!);
+  if (parsed instanceof Error || parsed.isPrivateKey())
+    throw new UsageError(
+      `--install-key: ${file} is not a valid public key`,
+      'pass the .pub file of your key',
+    );
+  return lines[0]!;
 }
 
 export function concurrencyOf(flags: EngineFlags): number {
@@ -48,7 +96,16 @@ export async function runEngine(r: EngineRun): Promise<{ outcome: RunOutcome; co
   const render = r.flags.output === 'json' ? jsonRenderer(write) : plainRenderer(write, !!r.flags.verbose);
   const notice = (m: string) => render({ type: 'notice', message: m });
   const kind: TransportKind = r.dryRun ? 'dry-run' : (r.flags.transport ?? 'ssh');
-  const setup = transportSetup(kind, r.answers, root, notice);
+  const setup = transportSetup(
+    kind,
+    r.answers,
+    root,
+    notice,
+    {},
+    {
+      strictHostKeys: !!r.flags.strictHostKeys,
+    },
+  );
   const engine = new Engine({
     answers: r.answers,
     catalog: r.catalog,
@@ -62,7 +119,9 @@ export async function runEngine(r: EngineRun): Promise<{ outcome: RunOutcome; co
     restart: !!r.flags.restart,
     breakLock: !!r.flags.breakLock,
     extraSecrets: setup.secrets,
-    ...(r.flags.installKey ? { installPublicKey: readFileSync(r.flags.installKey, 'utf8') } : {}),
+    command: r.command ?? 'apply',
+    ...(process.stdin.isTTY && !r.dryRun ? { confirm: askYesNo } : {}),
+    ...(r.flags.installKey ? { installPublicKey: readPublicKey(r.flags.installKey) } : {}),
   });
   if (!r.quiet) engine.on(render);
   if (r.extraListener) engine.on(r.extraListener);

@@ -57,6 +57,17 @@ export function parseYamlText(input: string | Buffer, name: string): YamlSource 
       { path: '', message: 'is not valid UTF-8 text: this is not a YAML text file' },
     ]);
   }
+  const deep = excessiveNesting(text);
+  if (deep) {
+    throw new InputError(name, [
+      {
+        path: '',
+        message: `nests deeper than ${MAX_NESTING} levels (${deep.what}); an answers file needs a handful`,
+        line: deep.line,
+        col: deep.col,
+      },
+    ]);
+  }
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
@@ -87,6 +98,83 @@ export function toPlain(src: YamlSource): unknown {
       { path: '', message: `YAML could not be loaded: ${(e as Error).message}` },
     ]);
   }
+}
+
+/** Deeper than this is refused before parsing: the parser's cost grows with depth, not with size. */
+export const MAX_NESTING = 64;
+/** Block nesting shows as indentation; no answers file comes near this many columns. */
+const MAX_INDENT = 256;
+
+/**
+ * A linear scan for nesting the parser would pay dearly for: flow collections ([ {) opened inside
+ * each other, compact block sequences (- - - …) on one line, or deep indentation. Quoted scalars and
+ * comments are skipped. Returns where it got too deep, or undefined.
+ */
+export function excessiveNesting(text: string): { line: number; col: number; what: string } | undefined {
+  let flow = 0;
+  let line = 1;
+  let lineStart = 0;
+  let atLineStart = true;
+  let indicators = 0;
+  let tokenStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      atLineStart = true;
+      indicators = 0;
+      tokenStart = true;
+      continue;
+    }
+    if (atLineStart) {
+      if (c === ' ') {
+        if (i - lineStart >= MAX_INDENT)
+          return { line, col: i - lineStart + 1, what: `indented more than ${MAX_INDENT} columns` };
+        continue;
+      }
+      if ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\n')) {
+        if (++indicators > MAX_NESTING)
+          return { line, col: i - lineStart + 1, what: 'block sequences inside each other on one line' };
+        continue;
+      }
+      atLineStart = false;
+    }
+    if (c === '#' && (i === lineStart || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+      const end = text.indexOf('\n', i);
+      if (end < 0) break;
+      i = end - 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && tokenStart) {
+      // Skip the quoted scalar ('' is an escaped quote in single quotes, \" in double quotes).
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (c === '"' && text[j] === '\\') j++;
+        else if (text[j] === c) {
+          if (c === "'" && text[j + 1] === "'") j++;
+          else break;
+        }
+      }
+      for (let k = i; k < j && k < text.length; k++)
+        if (text[k] === '\n') {
+          line++;
+          lineStart = k + 1;
+        }
+      i = j;
+      tokenStart = false;
+      continue;
+    }
+    if (c === '[' || c === '{') {
+      if (++flow > MAX_NESTING)
+        return { line, col: i - lineStart + 1, what: 'flow collections ([ or {) inside each other' };
+      tokenStart = true;
+      continue;
+    }
+    if (c === ']' || c === '}') flow = Math.max(0, flow - 1);
+    tokenStart = c === ' ' || c === ',' || c === ':' || c === '\t';
+  }
+  return undefined;
 }
 
 function firstLine(s: string): string {

@@ -4,6 +4,7 @@
 import { resolvedVersion } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
+import { quote } from '../shell/quote.js';
 import { fillTemplate } from './template.js';
 import { GENERATED_HEADER, type RenderedFile } from './types.js';
 
@@ -57,9 +58,9 @@ export function renderCalicoInstall(a: Answers, catalog: Catalog): RenderedFile 
       '# Node addresses come from the kubelet (node-ip), so multi-homed hosts use the right NIC.',
       'set -eu',
       'export KUBECONFIG=/etc/kubernetes/admin.conf',
-      `url='${url}'`,
-      `pod_cidr='${a.network.podCIDR}'`,
-      `dir='${dir}'`,
+      `url=${quote(url)}`,
+      `pod_cidr=${quote(a.network.podCIDR)}`,
+      `dir=${quote(dir)}`,
       'mkdir -p "$dir"',
       'curl -fsSL --retry 3 --max-time 300 -o "$dir/calico.orig.yaml" "$url"',
       'if ! awk -v cidr="$pod_cidr" \'',

@@ -4,6 +4,7 @@
 import type { Answers } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
 import { effectiveMirror, resolvedVersion } from '../answers/model.js';
+import { tomlString } from '../shell/quote.js';
 import { GENERATED_HEADER, type RenderedFile } from './types.js';
 
 export function containerdVersion(a: Answers, catalog: Catalog): string {
@@ -28,7 +29,7 @@ export function renderContainerdConfig(a: Answers, catalog: Catalog): RenderedFi
           '  SystemdCgroup = true',
           '',
           "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
-          `  sandbox = '${pause}'`,
+          `  sandbox = ${tomlString(pause)}`,
           '',
           "[plugins.'io.containerd.cri.v1.images'.registry]",
           "  config_path = '/etc/containerd/certs.d'",
@@ -38,7 +39,7 @@ export function renderContainerdConfig(a: Answers, catalog: Catalog): RenderedFi
           'version = 2',
           '',
           '[plugins."io.containerd.grpc.v1.cri"]',
-          `  sandbox_image = "${pause}"`,
+          `  sandbox_image = ${tomlString(pause)}`,
           '',
           '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
           '  SystemdCgroup = true',

@@ -4,6 +4,7 @@
 import type { Answers } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
 import { workers } from '../answers/model.js';
+import { quote } from '../shell/quote.js';
 import { GENERATED_HEADER, type RenderedFile } from './types.js';
 
 export const KUBOARD_SERVICE_ACCOUNT = 'kuboard-admin';
@@ -20,7 +21,7 @@ export function dashboardAccess(a: Answers, catalog: Catalog): DashboardAccess |
   const node = workers(a)[0] ?? a.hosts[0]!;
   return {
     url: `http://${node.address}:${k.nodePort}`,
-    tokenCommand: `kubectl -n ${k.namespace} create token ${KUBOARD_SERVICE_ACCOUNT} --duration=1h`,
+    tokenCommand: `kubectl -n ${quote(k.namespace)} create token ${KUBOARD_SERVICE_ACCOUNT} --duration=1h`,
     notes: [
       'Kuboard v3 starts with its own default web login (admin / Kuboard123): change that password at the first login.',
       'The token above is valid for one hour; run the command again for a new one.',
@@ -41,13 +42,13 @@ export function renderDashboardInstall(a: Answers, catalog: Catalog): RenderedFi
       `# ${GENERATED_HEADER}`,
       'set -eu',
       'export KUBECONFIG=/etc/kubernetes/admin.conf',
-      `kubectl apply -f '${k.manifestUrl}'`,
+      `kubectl apply -f ${quote(k.manifestUrl)}`,
       "kubectl apply -f - <<'EOF'",
       'apiVersion: v1',
       'kind: ServiceAccount',
       'metadata:',
       `  name: ${KUBOARD_SERVICE_ACCOUNT}`,
-      `  namespace: ${k.namespace}`,
+      `  namespace: ${JSON.stringify(k.namespace)}`,
       '---',
       'apiVersion: rbac.authorization.k8s.io/v1',
       'kind: ClusterRoleBinding',
@@ -60,7 +61,7 @@ export function renderDashboardInstall(a: Answers, catalog: Catalog): RenderedFi
       'subjects:',
       '  - kind: ServiceAccount',
       `    name: ${KUBOARD_SERVICE_ACCOUNT}`,
-      `    namespace: ${k.namespace}`,
+      `    namespace: ${JSON.stringify(k.namespace)}`,
       'EOF',
       '',
     ].join('\n'),

@@ -1,7 +1,9 @@
-// The pre-created cluster CA for the first control plane; kubeadm init reuses it.
+// The pre-created cluster CA for the first control plane; kubeadm init reuses it. Once init has run,
+// the operator no longer holds the key, and there is nothing left to pre-create.
 import type { RenderedFile, Secrets } from './types.js';
 
 export function renderClusterCa(s: Secrets): RenderedFile[] {
+  if (!s.caKeyPem) return [];
   return [
     {
       path: '/etc/kubernetes/pki/ca.crt',

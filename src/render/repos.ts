@@ -85,7 +85,7 @@ export function renderRepoFiles(a: Answers, catalog: Catalog, facts?: HostFacts)
       purpose: `Docker CE repository for ${distro} ${codename} (${a.mirror} mirror), used only for containerd.io`,
       content: [
         `# ${GENERATED_HEADER}`,
-        `deb [signed-by=${DOCKER_APT_KEYRING}] ${fillTemplate(mirror.dockerCe.deb.url, { distro })} ${codename} stable`,
+        `deb [signed-by=${DOCKER_APT_KEYRING}] ${fillTemplate(mirror.dockerCe.deb.url, { distro, codename })} ${codename} stable`,
         '',
       ].join('\n'),
     });
@@ -97,9 +97,9 @@ export function renderRepoFiles(a: Answers, catalog: Catalog, facts?: HostFacts)
 export function aptKeys(a: Answers, catalog: Catalog, facts?: HostFacts): { path: string; url: string }[] {
   const { minor } = resolvedVersion(a, catalog);
   const mirror = effectiveMirror(a, catalog);
-  const { distro } = debTarget(facts);
+  const { distro, codename } = debTarget(facts);
   return [
     { path: K8S_APT_KEYRING, url: fillTemplate(mirror.kubernetes.deb.key, { minor }) },
-    { path: DOCKER_APT_KEYRING, url: fillTemplate(mirror.dockerCe.deb.key, { distro }) },
+    { path: DOCKER_APT_KEYRING, url: fillTemplate(mirror.dockerCe.deb.key, { distro, codename }) },
   ];
 }

@@ -32,7 +32,11 @@ export interface Secrets {
   certificateKey: string;
   /** The cluster CA, pre-created so that its hash is known before `kubeadm init`. */
   caCertPem: string;
-  caKeyPem: string;
+  /**
+   * The CA's private key, held by the operator only until `kubeadm init` has put it on the first
+   * control plane; then it is dropped here (the backup keeps the cluster's PKI for disaster recovery).
+   */
+  caKeyPem?: string;
   /** sha256:<hex> of the CA's SubjectPublicKeyInfo, pinned by every join. */
   caCertHash: string;
   /** VRRP PASS authentication; keepalived only uses the first 8 characters. */

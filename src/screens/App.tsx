@@ -212,6 +212,8 @@ export function App({
           answers={answers}
           step={step('preflight')}
           run={() => session.preflight(answers, secrets)}
+          scanKeys={() => session.scanHostKeys(answers, secrets)}
+          trustKeys={(scans) => session.trustHostKeys(scans)}
           onBack={() => go('preview')}
           onEdit={(s) => edit(s)}
           onContinue={() => go('install')}

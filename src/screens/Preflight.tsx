@@ -1,9 +1,12 @@
-// Screen: connect to every node and show the checks, one row per node. Failures are explained; go
-// back, edit, and check again.
+// Screen: first every node's SSH host key (new keys are shown with their fingerprints and trusted
+// only when the operator says so, all at once; a changed key stops here), then the read-only checks,
+// one row per node. Failures are explained; go back, edit, and check again.
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { Answers } from '../answers/schema.js';
 import type { HostCheck } from '../steps/engine/gather-facts.js';
+import type { HostKeyCheck } from '../steps/session.js';
+import type { HostKeyScan } from '../steps/transport/ssh.js';
 import { KeyHints } from './components/KeyHints.js';
 import { Spinner } from './components/Spinner.js';
 import { Title } from './components/Title.js';
@@ -12,6 +15,8 @@ export function Preflight({
   answers,
   step,
   run,
+  scanKeys,
+  trustKeys,
   onBack,
   onEdit,
   onContinue,
@@ -19,40 +24,87 @@ export function Preflight({
   answers: Answers;
   step: string;
   run: () => Promise<HostCheck>;
+  scanKeys: () => Promise<HostKeyCheck>;
+  trustKeys: (scans: HostKeyScan[]) => Promise<void>;
   onBack: () => void;
   onEdit: (section: 'hosts' | 'ssh') => void;
   onContinue: () => void;
 }) {
+  const [keys, setKeys] = useState<HostKeyCheck | undefined>();
   const [result, setResult] = useState<HostCheck | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [attempt, setAttempt] = useState(0);
-  const runRef = useRef(run);
-  runRef.current = run;
+  const runRef = useRef({ run, scanKeys });
+  runRef.current = { run, scanKeys };
   useEffect(() => {
     let live = true;
+    setKeys(undefined);
     setResult(undefined);
     setError(undefined);
-    runRef.current().then(
-      (r) => live && setResult(r),
-      (e: Error) => live && setError(e.message),
-    );
+    (async () => {
+      const k = await runRef.current.scanKeys();
+      if (!live) return;
+      setKeys(k);
+      // Checks log in: only once no key is waiting for the operator's word and none is refused.
+      if (k.scans.some((x) => x.verdict !== 'known')) return;
+      const r = await runRef.current.run();
+      if (live) setResult(r);
+    })().catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
   }, [attempt]);
+  const newKeys = keys?.scans.filter((x) => x.verdict === 'new') ?? [];
+  const badKeys = keys?.scans.filter((x) => x.verdict === 'changed' || x.verdict === 'revoked') ?? [];
+  const asking = newKeys.length > 0 && badKeys.length === 0;
   const ok = !!result && result.problems.length === 0;
   useInput((input, key) => {
     if (key.escape) return onBack();
     if (input === 'r') return setAttempt((a) => a + 1);
     if (input === 'e') return onEdit('hosts');
     if (input === 's') return onEdit('ssh');
+    if (input === 't' && asking)
+      return void trustKeys(newKeys).then(
+        () => setAttempt((a) => a + 1),
+        (e: Error) => setError(e.message),
+      );
     if (key.return && ok) onContinue();
   });
   const problemsOf = (node: string) => result?.problems.filter((p) => p.node === node) ?? [];
   return (
     <>
       <Title step={step} title="Preflight" help="Read-only checks on every node before anything changes." />
-      {!result && !error ? (
+      {!keys && !error ? (
+        <Spinner label={`reading the SSH host keys of ${answers.hosts.length} node(s)…`} />
+      ) : null}
+      {badKeys.map((k) => (
+        <Text key={`${k.node}-bad`} color="red" wrap="wrap">
+          ✗ {k.node}: the host key of {k.address} {k.verdict === 'revoked' ? 'is REVOKED' : 'has CHANGED'} (
+          {k.type} {k.fingerprint}). Someone may be intercepting the connection, or the host was reinstalled:
+          check it, and remove the old key from known_hosts only if you are sure.
+        </Text>
+      ))}
+      {asking ? (
+        <Box flexDirection="column">
+          <Text>
+            {newKeys.length} host key(s) seen for the first time. Compare them with each host's own
+            (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there):
+          </Text>
+          {newKeys.map((k) => (
+            <Text key={`${k.node}-${k.address}`}>
+              {'  '}
+              {k.node.padEnd(12)}
+              {`${k.address}${k.port === 22 ? '' : `:${k.port}`}`.padEnd(17)}
+              {k.type.padEnd(20)}
+              {k.fingerprint}
+            </Text>
+          ))}
+          <Text color="yellow">
+            t trusts all {newKeys.length} and records them; esc goes back without trusting any.
+          </Text>
+        </Box>
+      ) : null}
+      {keys && !asking && badKeys.length === 0 && !result && !error ? (
         <Spinner label={`connecting to ${answers.hosts.length} node(s) and checking them…`} />
       ) : null}
       {error ? <Text color="red">✗ {error}</Text> : null}
@@ -104,6 +156,7 @@ export function Preflight({
       <KeyHints
         keys={[
           ...(ok ? ([['enter', 'install']] as [string, string][]) : []),
+          ...(asking ? ([['t', 'trust these keys']] as [string, string][]) : []),
           ['r', 'check again'],
           ['e', 'edit hosts'],
           ['s', 'edit SSH'],

@@ -42,7 +42,7 @@ export function secretValues(s: Secrets): string[] {
     s.bootstrapToken,
     s.bootstrapToken.split('.')[1]!,
     s.certificateKey,
-    s.caKeyPem,
+    ...(s.caKeyPem ? [s.caKeyPem] : []),
     s.vrrpPassword,
     s.haproxyStatsPassword,
   ];

@@ -5,7 +5,8 @@ export class Redactor {
 
   add(...secrets: (string | undefined)[]): void {
     for (const s of secrets) {
-      if (s && s.length >= 6 && !this.values.includes(s)) this.values.push(s);
+      // Even a short secret is redacted: a 4-character sudo password is still a password.
+      if (s && !this.values.includes(s)) this.values.push(s);
       // A PEM block is redacted line by line too, in case it arrives split.
       if (s && s.includes('\n'))
         for (const line of s.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) this.add(line);

@@ -13,6 +13,7 @@ import { joinWorker } from './join-worker.js';
 import { kubernetesPackages } from './kubernetes-packages.js';
 import { loadBalancer } from './load-balancer.js';
 import { prepareSystem } from './prepare-system.js';
+import { scrubJoinSecrets } from './scrub-join-secrets.js';
 import { verify } from './verify.js';
 import { vipReady } from './vip-ready.js';
 
@@ -26,6 +27,7 @@ export const CLUSTER_SEQUENCE: Step[] = [
   joinCredentials,
   joinControlPlane,
   joinWorker,
+  scrubJoinSecrets,
   cni,
   addons,
   certRenewal,

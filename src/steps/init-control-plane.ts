@@ -29,8 +29,24 @@ async function ensureCa(ctx: StepContext): Promise<void> {
     }
     return;
   }
+  if (!ctx.svc.secrets().caKeyPem) {
+    // The key was dropped after an earlier init (the cluster was since reset and restarted): make a new CA.
+    const { createClusterCa } = await import('../secrets/ca.js');
+    const ca = await createClusterCa();
+    ctx.svc.updateSecrets({ caCertPem: ca.certPem, caKeyPem: ca.keyPem, caCertHash: ca.hash });
+    ctx.notice(`a new cluster CA was created (${ca.hash.slice(0, 19)}…); joins will pin it`);
+  }
   for (const f of ctx.files().filter((x) => x.path.startsWith('/etc/kubernetes/pki/')))
     await ctx.ensureFile(f);
+}
+
+/** The CA key now lives on the control plane; the operator machine keeps only the certificate and hash. */
+export function dropOperatorCaKey(ctx: StepContext): void {
+  if (!ctx.svc.secrets().caKeyPem) return;
+  ctx.svc.updateSecrets({ caKeyPem: undefined });
+  ctx.notice(
+    'the cluster CA private key was removed from this machine: it is on the control planes now (k8sha-wizard backup saves it with the cluster PKI)',
+  );
 }
 
 export const initControlPlane: Step = {
@@ -62,6 +78,7 @@ export const initControlPlane: Step = {
     ctx.svc.setMark('initCompletedAt', now);
     ctx.svc.setMark('certsUploadedAt', now);
     if (!marks.tokenCreatedAt) ctx.svc.setMark('tokenCreatedAt', now);
+    dropOperatorCaKey(ctx);
     await installRootKubeconfig(ctx);
   },
 };

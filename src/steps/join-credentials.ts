@@ -1,16 +1,17 @@
 // Before joins: a bootstrap token and uploaded certificates that will not expire mid-join. On resume,
 // or when they are older than ~90 min (certificates last 2 h, the token 2 h), mint a fresh token and
-// upload the certificates again. The token is generated here and passed in a file, never on a
-// command line (where `ps` would show it).
+// upload the certificates again under a fresh certificate key. Both are generated here and passed in
+// a temporary 0600 file, never on a command line (where `ps` would show them).
 import { stringify } from 'yaml';
 import { controlPlanes, initNode } from '../answers/model.js';
-import { BOOTSTRAP_TOKEN_TTL, KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
-import { generateBootstrapToken } from '../secrets/generate.js';
+import { BOOTSTRAP_TOKEN_TTL } from '../render/kubeadm.js';
+import { generateBootstrapToken, generateCertificateKey } from '../secrets/generate.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 
 const FRESH_MS = 90 * 60_000;
 const TOKEN_FILE = '/etc/kubernetes/k8sha-bootstrap-token.yaml';
+const CERT_KEY_FILE = '/etc/kubernetes/k8sha-certificate-key.yaml';
 
 function fresh(at: string | undefined, now = Date.now()): boolean {
   return !!at && now - Date.parse(at) < FRESH_MS;
@@ -62,10 +63,19 @@ export const joinCredentials: Step = {
     );
     ctx.svc.setMark('tokenCreatedAt');
     if (pendingJoins(ctx).controlPlanes > 0 && controlPlanes(ctx.answers).length > 1) {
-      // The init config carries the certificate key, so it never appears on a command line.
+      const certificateKey = generateCertificateKey();
+      ctx.svc.updateSecrets({ certificateKey });
+      const keyDoc = { apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'InitConfiguration', certificateKey };
+      await ctx.timedUpload(
+        ctx.node,
+        CERT_KEY_FILE,
+        stringify(keyDoc),
+        0o600,
+        `upload ${CERT_KEY_FILE} (secret)`,
+      );
       await ctx.run(
-        `kubeadm init phase upload-certs --upload-certs --config ${KUBEADM_CONFIG_PATH} >/dev/null`,
-        { label: 'kubeadm init phase upload-certs --upload-certs' },
+        `kubeadm init phase upload-certs --upload-certs --config ${CERT_KEY_FILE} >/dev/null; rc=$?; rm -f ${CERT_KEY_FILE}; exit $rc`,
+        { label: 'kubeadm init phase upload-certs --upload-certs (fresh certificate key)' },
       );
       ctx.svc.setMark('certsUploadedAt');
     }

@@ -6,11 +6,13 @@ import type { Catalog } from '../catalog/schema.js';
 import type { Secrets } from '../render/types.js';
 import { readJournal, journalProgress, type Journal } from '../state/journal.js';
 import { clusterStateDir } from '../state/paths.js';
+import { ensurePrivateTree } from '../state/private-dir.js';
 import { ensureSecrets } from '../state/secrets-store.js';
 import { Engine, type RunOutcome } from './engine/engine.js';
 import type { Decision, EngineListener, FailureInfo } from './engine/events.js';
 import { checkHosts, type HostCheck } from './engine/gather-facts.js';
 import type { ProvidedSecrets } from './transport/credentials.js';
+import type { HostKeyScan } from './transport/ssh.js';
 import type { Transport } from './transport/types.js';
 
 export interface SessionOptions {
@@ -20,7 +22,14 @@ export interface SessionOptions {
   concurrency?: number;
   /** Tests script the hosts; the default is SSH with the answers' credentials. */
   transports?: (a: Answers, provided: ProvidedSecrets) => (h: Host) => Transport;
+  /** Tests script the host keys too; the default scans over SSH. */
+  hostKeys?: (a: Answers) => Promise<HostKeyCheck>;
   retryDelayScale?: number;
+}
+
+export interface HostKeyCheck {
+  scans: HostKeyScan[];
+  unreachable: Record<string, string>;
 }
 
 export interface InstallHandle {
@@ -50,7 +59,25 @@ export class InstallSession {
         secrets: Object.values(provided).filter((x): x is string => !!x),
       };
     const { transportSetup } = await import('./transport/setup.js');
-    return transportSetup('ssh', a, this.o.stateRoot, notice ?? (() => undefined), provided);
+    // The wizard showed every new host key in Preflight and the operator accepted them: from then on
+    // nothing is trusted silently.
+    return transportSetup('ssh', a, this.o.stateRoot, notice ?? (() => undefined), provided, {
+      strictHostKeys: true,
+    });
+  }
+
+  /** Every host's key, checked against the known_hosts files, without logging in. */
+  async scanHostKeys(a: Answers, provided: ProvidedSecrets): Promise<HostKeyCheck> {
+    if (this.o.hostKeys) return this.o.hostKeys(a);
+    if (this.o.transports) return { scans: [], unreachable: {} };
+    const { scanHostKeys } = await import('./transport/setup.js');
+    return scanHostKeys(a, this.o.stateRoot, provided);
+  }
+
+  /** Record the new keys the operator accepted. */
+  async trustHostKeys(scans: HostKeyScan[]): Promise<void> {
+    const { trustHostKeys } = await import('./transport/setup.js');
+    trustHostKeys(this.o.stateRoot, scans);
   }
 
   async preflight(a: Answers, provided: ProvidedSecrets): Promise<HostCheck> {
@@ -59,7 +86,9 @@ export class InstallSession {
 
   /** The cluster's secrets (created and stored 0600 on first use), so the preview shows what will be written. */
   secrets(a: Answers): Promise<Secrets> {
-    return ensureSecrets(clusterStateDir(a.cluster.name, this.o.stateRoot));
+    const dir = clusterStateDir(a.cluster.name, this.o.stateRoot);
+    ensurePrivateTree(this.o.stateRoot, dir);
+    return ensureSecrets(dir);
   }
 
   unfinished(cluster: string): UnfinishedRun | undefined {

@@ -55,6 +55,7 @@ describe('the engine', () => {
       'join-credentials',
       'join-control-plane',
       'join-worker',
+      'scrub-join-secrets',
       'cni',
       'dashboard',
       'cert-renewal',

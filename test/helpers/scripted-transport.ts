@@ -139,7 +139,7 @@ export class ScriptedTransport implements Transport {
       });
     }
     if (command === 'hostname') return `${this.host}\n`;
-    if (command.includes('mkdir /run/lock/k8sha-wizard')) return 'acquired\n';
+    if (command.includes('mkdir -m 700 /run/k8sha-wizard/lock')) return 'acquired\n';
     return '';
   }
 

@@ -9,6 +9,7 @@ import { HOSTS_BLOCK_BEGIN, HOSTS_BLOCK_END } from '../../render/node-basics.js'
 import type { RenderedFile, Secrets } from '../../render/types.js';
 import type { JournalMarks } from '../../state/journal.js';
 import type { Redactor } from '../../state/redact.js';
+import { safeLine, safeText } from '../../text/terminal.js';
 import { quote } from '../transport/shell.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import type { EngineEvent } from './events.js';
@@ -129,7 +130,7 @@ export class StepContext {
         line: this.svc.redactor.redact(`${host === this.node.name ? '' : `[${host}] `}${shown}`),
       });
     const line = (stream: 'stdout' | 'stderr') => (l: string) => {
-      const red = this.svc.redactor.redact(l);
+      const red = safeLine(this.svc.redactor.redact(l));
       this.svc.log.write(logTo, this.step.id, `${stream === 'stderr' ? '! ' : '  '}${red}`);
       if (!probe)
         this.svc.emit({ type: 'output-line', node: this.node.name, step: this.step.id, stream, line: red });
@@ -145,7 +146,11 @@ export class StepContext {
       throw new CommandFailed(
         this.svc.redactor.redact(shown),
         r.code,
-        tail(this.svc.redactor.redact(`${r.stderr}\n${r.code !== 0 && !r.stderr.trim() ? r.stdout : ''}`)),
+        tail(
+          safeText(
+            this.svc.redactor.redact(`${r.stderr}\n${r.code !== 0 && !r.stderr.trim() ? r.stdout : ''}`),
+          ),
+        ),
       );
     }
     return r;

@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import type { Answers, Host } from '../../answers/schema.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { Redactor } from '../../state/redact.js';
+import { safeLine, safeText } from '../../text/terminal.js';
 import { CLUSTER_SEQUENCE, NODE_PIPELINE } from '../index.js';
 import { quote } from '../transport/shell.js';
 import { AuthError, UnreachableError, type Transport } from '../transport/types.js';
@@ -19,6 +20,7 @@ import { preflight } from './preflight.js';
 import { RunLog } from './run-log.js';
 import { RunState } from './run-state.js';
 import type { Step } from './step.js';
+import type { LockOwner } from '../../state/run-lock.js';
 
 export interface EngineOptions {
   answers: Answers;
@@ -32,7 +34,12 @@ export interface EngineOptions {
   dryRunFacts?: (h: Host) => NodeFacts;
   failoverDrill?: boolean;
   restart?: boolean;
+  /** Take over locks (local and on the hosts) whose owner is gone, or, once confirmed, one that runs. */
   breakLock?: boolean;
+  /** Ask the operator a yes/no question (a terminal); without it the answer is no. */
+  confirm?: (question: string) => Promise<boolean>;
+  /** The command the local lock names (apply, resume, the wizard …). */
+  command?: string;
   /** Interactive runs decide what happens after a step fails for good; unattended runs stop. */
   decide?: (f: FailureInfo) => Promise<Decision>;
   signal?: AbortSignal;
@@ -52,6 +59,29 @@ export interface RunOutcome {
   kubeconfigPath?: string;
   failure?: FailureInfo;
   preflight?: { node: string; message: string }[];
+}
+
+/** Text in events can come from hosts: no terminal escape sequences reach a renderer. */
+function safeFailure(f: FailureInfo): FailureInfo {
+  return { ...f, message: safeText(f.message), stderrTail: f.stderrTail.map(safeLine) };
+}
+
+function safeEvent(e: EngineEvent): EngineEvent {
+  switch (e.type) {
+    case 'notice':
+    case 'node-unreachable':
+    case 'step-retrying':
+      return { ...e, message: safeText(e.message) };
+    case 'output-line':
+      return { ...e, line: safeLine(e.line) };
+    case 'decision-needed':
+      return { ...e, failure: safeFailure(e.failure) };
+    case 'step-finished':
+    case 'run-finished':
+      return e.failure ? { ...e, failure: safeFailure(e.failure) } : e;
+    default:
+      return e;
+  }
 }
 
 class AbortRun extends Error {}
@@ -93,7 +123,8 @@ export class Engine {
   }
 
   private emit(e: EngineEvent): void {
-    for (const l of this.listeners) l(e);
+    const safe = safeEvent(e);
+    for (const l of this.listeners) l(safe);
   }
 
   private transport(name: string): Transport {
@@ -131,6 +162,17 @@ export class Engine {
       restart: !!this.o.restart,
       dryRun: !!this.o.dryRun,
       redactor: this.redactor,
+      command: this.o.command ?? 'apply',
+      breakLock: !!this.o.breakLock,
+      ...(this.o.confirm
+        ? {
+            confirmBreakLock: (w: LockOwner) =>
+              this.o.confirm!(
+                `cluster ${a.cluster.name} is locked by pid ${w.pid} (${w.command}, started ${w.startedAt}), which is still running. Break its lock?`,
+              ),
+          }
+        : {}),
+      onNotice: (message) => this.emit({ type: 'notice', message }),
     });
     const log = new RunLog(this.state.journal.logDir, this.redactor);
     this.svc = {
@@ -205,7 +247,11 @@ export class Engine {
       if (!this.o.dryRun) {
         await Promise.all(
           a.hosts.map((h) =>
-            acquireLock(this.transport(h.name), this.state.journal.runId, a.cluster.name, !!this.o.breakLock),
+            acquireLock(this.transport(h.name), this.state.journal.runId, a.cluster.name, {
+              breakLock: !!this.o.breakLock,
+              ...(this.o.confirm ? { confirm: this.o.confirm } : {}),
+              onNotice: (message) => this.emit({ type: 'notice', node: h.name, message }),
+            }),
           ),
         );
         locked = a.hosts;

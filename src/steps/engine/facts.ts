@@ -53,6 +53,13 @@ export function factsScript(a: Answers, h: Host): string {
   ].join('\n');
 }
 
+const CODENAME = /^[a-z][a-z0-9-]{0,31}$/;
+const IFACE = /^[A-Za-z0-9_.:@-]{1,15}$/;
+
+function safe(value: string | undefined, shape: RegExp): string {
+  return value && shape.test(value) ? value : '';
+}
+
 export function parseFacts(stdout: string, operatorMidpointMs: number): NodeFacts {
   const kv = new Map<string, string>();
   const busy: { port: number; process: string }[] = [];
@@ -78,7 +85,7 @@ export function parseFacts(stdout: string, operatorMidpointMs: number): NodeFact
     osVersion: kv.get('os_version') ?? '',
     ...(osFamily ? { osFamily } : {}),
     ...(osFamily === 'debian'
-      ? { distro: osId === 'debian' ? 'debian' : 'ubuntu', codename: kv.get('codename') ?? '' }
+      ? { distro: osId === 'debian' ? 'debian' : 'ubuntu', codename: safe(kv.get('codename'), CODENAME) }
       : {}),
     hostname: kv.get('hostname') ?? '',
     arch: kv.get('arch') ?? '',
@@ -97,7 +104,8 @@ export function parseFacts(stdout: string, operatorMidpointMs: number): NodeFact
     firewall: (kv.get('firewall') as NodeFacts['firewall']) ?? 'none',
     vipHere: kv.get('vip_here') === '1',
   };
-  const iface = kv.get('addr_iface');
+  // Facts come from the host: anything that reaches a config file is held to a strict shape.
+  const iface = safe(kv.get('addr_iface'), IFACE);
   if (iface) {
     f.addressInterface = iface;
     f.interface = iface;

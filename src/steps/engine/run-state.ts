@@ -8,13 +8,15 @@ import type { Secrets } from '../../render/types.js';
 import { generateSecrets, secretValues } from '../../secrets/generate.js';
 import { answersHash, diffAnswers } from '../../state/answers-diff.js';
 import {
+  JournalWriter,
   readJournal,
   stepKey,
-  writeJournal,
   type Journal,
   type JournalMarks,
   type StepRecord,
 } from '../../state/journal.js';
+import { ensurePrivateTree } from '../../state/private-dir.js';
+import { acquireRunLock, type LockOwner, type RunLock } from '../../state/run-lock.js';
 import { clusterStateDir } from '../../state/paths.js';
 import type { Redactor } from '../../state/redact.js';
 import { readSecrets, writeSecrets } from '../../state/secrets-store.js';
@@ -25,22 +27,48 @@ export interface OpenOptions {
   restart: boolean;
   dryRun: boolean;
   redactor: Redactor;
+  /** What the lock file names as its owner's command (apply, resume …). */
+  command?: string;
+  breakLock?: boolean;
+  confirmBreakLock?: (owner: LockOwner) => Promise<boolean>;
+  onNotice?: (message: string) => void;
 }
 
 export class RunState {
   private constructor(
     readonly dir: string,
+    private readonly writer: JournalWriter | undefined,
     readonly journal: Journal,
     private secretsValue: Secrets,
     readonly resumed: boolean,
-    private readonly persist: boolean,
     private readonly redactor: Redactor,
+    private readonly lock: RunLock | undefined,
   ) {
     redactor.add(...secretValues(secretsValue));
   }
 
   static async open(o: OpenOptions): Promise<RunState> {
     const dir = clusterStateDir(o.answers.cluster.name, o.stateRoot);
+    const persist = !o.dryRun;
+    if (persist) ensurePrivateTree(o.stateRoot, dir);
+    // The lock comes before the journal is read: a second run must not adopt the first one's run.
+    const lock = persist
+      ? await acquireRunLock(dir, o.answers.cluster.name, {
+          command: o.command ?? 'apply',
+          ...(o.breakLock ? { breakLock: true } : {}),
+          ...(o.confirmBreakLock ? { confirmBreak: o.confirmBreakLock } : {}),
+          ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+        })
+      : undefined;
+    try {
+      return await RunState.openLocked(o, dir, lock);
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+  }
+
+  private static async openLocked(o: OpenOptions, dir: string, lock: RunLock | undefined): Promise<RunState> {
     const hash = answersHash(o.answers);
     const previous = o.restart ? undefined : readJournal(dir);
     const unfinished = previous && previous.status !== 'completed';
@@ -55,7 +83,14 @@ export class RunState {
         `the unfinished run cannot continue with different answers. Restore them, or start over with --restart (nodes already changed are re-checked; kubeadm init never runs twice on a working cluster)`,
       );
     }
-    const secrets = readSecrets(dir) ?? (await generateSecrets());
+    let secrets = readSecrets(dir) ?? (await generateSecrets());
+    const marks = o.restart ? {} : (previous?.marks ?? {});
+    if (marks.initCompletedAt && secrets.caKeyPem) {
+      // Installed by an earlier version, which kept the CA key here: it belongs on the control planes only.
+      const { caKeyPem: _dropped, ...rest } = secrets;
+      secrets = rest;
+      o.onNotice?.('the cluster CA private key was removed from this machine: the control planes hold it');
+    }
     const now = new Date().toISOString();
     const runId = unfinished
       ? previous.runId
@@ -74,15 +109,12 @@ export class RunState {
           resumes: 0,
           steps: {},
           // A finished cluster stays initialized: keep what we know about it for the next run.
-          marks: o.restart ? {} : (previous?.marks ?? {}),
+          marks,
           logDir: join(dir, 'logs', runId),
         };
-    const state = new RunState(dir, journal, secrets, !!unfinished, !o.dryRun, o.redactor);
-    if (state.persist) {
-      writeSecrets(dir, secrets);
-      state.save();
-    }
-    return state;
+    if (!o.dryRun) writeSecrets(dir, secrets);
+    const writer = o.dryRun ? undefined : new JournalWriter(dir, journal);
+    return new RunState(dir, writer, journal, secrets, !!unfinished, o.redactor, lock);
   }
 
   get secrets(): Secrets {
@@ -92,7 +124,7 @@ export class RunState {
   updateSecrets(patch: Partial<Secrets>): void {
     this.secretsValue = { ...this.secretsValue, ...patch };
     this.redactor.add(...secretValues(this.secretsValue));
-    if (this.persist) writeSecrets(this.dir, this.secretsValue);
+    if (this.writer) writeSecrets(this.dir, this.secretsValue);
   }
 
   get marks(): JournalMarks {
@@ -100,8 +132,8 @@ export class RunState {
   }
 
   setMark(name: keyof JournalMarks, at = new Date()): void {
-    this.journal.marks[name] = at.toISOString();
-    this.save();
+    if (this.writer) this.writer.mark(name, at.toISOString());
+    else this.journal.marks[name] = at.toISOString();
   }
 
   record(node: string, step: string): StepRecord | undefined {
@@ -110,17 +142,19 @@ export class RunState {
 
   setStep(node: string, step: string, patch: Partial<StepRecord>): void {
     const key = stepKey(node, step);
-    this.journal.steps[key] = { state: 'running', attempts: 0, ...this.journal.steps[key], ...patch };
-    this.save();
+    const next: StepRecord = { state: 'running', attempts: 0, ...this.journal.steps[key], ...patch };
+    if (this.writer) this.writer.step(node, step, next);
+    else this.journal.steps[key] = next;
   }
 
   finish(status: Journal['status']): void {
-    this.journal.status = status;
-    this.journal.finishedAt = new Date().toISOString();
-    this.save();
-  }
-
-  save(): void {
-    if (this.persist) writeJournal(this.dir, this.journal);
+    if (this.writer) {
+      this.writer.status(status);
+      this.writer.close();
+    } else {
+      this.journal.status = status;
+      this.journal.finishedAt = new Date().toISOString();
+    }
+    this.lock?.release();
   }
 }

@@ -6,7 +6,7 @@ import { resolveCredentials, type ProvidedSecrets, type SshCredentials } from '.
 import { DryRunTransport } from './dry-run.js';
 import { KnownHosts } from './known-hosts.js';
 import { LocalTransport } from './local.js';
-import { SshTransport } from './ssh.js';
+import { SshTransport, type HostKeyScan } from './ssh.js';
 import type { Transport } from './types.js';
 import { knownHostsFile } from '../../state/paths.js';
 
@@ -24,6 +24,7 @@ export function transportSetup(
   stateRoot: string,
   onNotice: (m: string) => void,
   provided: ProvidedSecrets = {},
+  opts: { strictHostKeys?: boolean } = {},
 ): TransportSetup {
   if (kind === 'dry-run') return { factory: (h) => new DryRunTransport(h.name), secrets: [] };
   if (kind === 'local') return { factory: (h) => new LocalTransport(h.name), secrets: [] };
@@ -35,7 +36,58 @@ export function transportSetup(
     .flatMap((c) => [c.password, c.sudoPassword, c.passphrase])
     .filter((x): x is string => !!x);
   return {
-    factory: (h) => new SshTransport(h.name, h.address, creds.get(h.name)!, { knownHosts: known, onNotice }),
+    factory: (h) =>
+      new SshTransport(h.name, h.address, creds.get(h.name)!, {
+        knownHosts: known,
+        onNotice,
+        strictHostKeys: !!(opts.strictHostKeys || a.ssh.strictHostKeys),
+      }),
     secrets,
   };
+}
+
+/**
+ * Every host's key (and a bastion's, while it is not trusted), checked against the known_hosts files
+ * without logging in: what the wizard shows before it asks to trust new keys.
+ */
+export async function scanHostKeys(
+  a: Answers,
+  stateRoot: string,
+  provided: ProvidedSecrets = {},
+): Promise<{ scans: HostKeyScan[]; unreachable: Record<string, string> }> {
+  const known = new KnownHosts(knownHostsFile(stateRoot));
+  const scans: HostKeyScan[] = [];
+  const unreachable: Record<string, string> = {};
+  await Promise.all(
+    a.hosts.map(async (h) => {
+      const t = new SshTransport(h.name, h.address, resolveCredentials(a, h, process.env, provided), {
+        knownHosts: known,
+      });
+      try {
+        scans.push(await t.scanHostKey());
+      } catch (e) {
+        unreachable[h.name] = (e as Error).message;
+      } finally {
+        await t.close();
+      }
+    }),
+  );
+  return {
+    scans: scans.sort(
+      (x, y) => a.hosts.findIndex((h) => h.name === x.node) - a.hosts.findIndex((h) => h.name === y.node),
+    ),
+    unreachable,
+  };
+}
+
+/** Record keys the operator accepted (once per address and port). */
+export function trustHostKeys(stateRoot: string, scans: HostKeyScan[]): void {
+  const known = new KnownHosts(knownHostsFile(stateRoot));
+  const done = new Set<string>();
+  for (const s of scans) {
+    const id = `${s.address}:${s.port}`;
+    if (s.verdict !== 'new' || done.has(id)) continue;
+    done.add(id);
+    known.remember(s.address, s.port, s.key);
+  }
 }

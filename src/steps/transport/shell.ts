@@ -1,15 +1,7 @@
 // Shell text for remote commands. Every interpolated value goes through quote().
+import { quote } from '../../shell/quote.js';
 
-/**
- * POSIX single quotes. zx's quote() is the usual choice, but it emits bash's $'…' for strings with
- * quotes or newlines, which dash (/bin/sh on Debian and Ubuntu) takes literally. Single quotes with
- * '\'' for embedded quotes mean the same thing in every POSIX shell.
- */
-export function quote(value: string): string {
-  if (value.includes('\0')) throw new Error('a shell argument cannot contain NUL');
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { quote };
 
 /** Environment every remote command gets: predictable output, no interactive package prompts. */
 export const REMOTE_ENV =
@@ -20,7 +12,19 @@ export function wrapForRemote(command: string): string {
   return `sh -c ${quote(`${REMOTE_ENV} ${command}`)}`;
 }
 
-/** The same through sudo: with a password on stdin (-S, empty prompt), or none (-n). */
-export function wrapForSudo(command: string, withPassword: boolean): string {
-  return `sudo ${withPassword ? "-S -p ''" : '-n'} ${wrapForRemote(command)}`;
+/** Markers that let the transport tell sudo's password prompt from the command's own output. */
+export interface SudoMarkers {
+  prompt: string;
+  started: string;
+}
+
+/**
+ * The same through sudo. Without a password: `sudo -n` (never prompts). With one: `sudo -S` with a
+ * prompt only the transport knows, and a start marker the command prints first, so the password is
+ * written only when sudo asks for it and the command's stdin stays the command's.
+ */
+export function wrapForSudo(command: string, markers?: SudoMarkers): string {
+  if (!markers) return `sudo -n ${wrapForRemote(command)}`;
+  const inner = `printf '%s\\n' ${quote(markers.started)} >&2; ${REMOTE_ENV} ${command}`;
+  return `sudo -S -p ${quote(markers.prompt)} sh -c ${quote(inner)}`;
 }
