@@ -14,6 +14,7 @@ interface Bench {
 const BENCHES: Bench[] = [
   { script: 'bench:ui', title: 'Start-up and the install grid', needsRoot: false },
   { script: 'bench:render', title: 'Rendering 500 nodes', needsRoot: false },
+  { script: 'bench:journal', title: 'The run journal for 1000 hosts', needsRoot: false },
   { script: 'bench:lab', title: 'The lab itself', needsRoot: true },
   { script: 'bench:install', title: 'Engine overhead on the seed install', needsRoot: true },
   { script: 'bench:compare', title: 'Orchestration side by side with ansible-playbook', needsRoot: true },
