@@ -27,7 +27,7 @@ describe.runIf(run)('SSH faults', () => {
           const probe = labExec(
             s,
             h,
-            'ls /etc/kubernetes /etc/sysctl.d/k8s.conf /run/lock/k8sha-wizard 2>/dev/null; grep -c k8sha-wizard /etc/hosts; cat /var/lib/k8sha-lab/packages.json 2>/dev/null | grep -c kube',
+            'ls /etc/kubernetes /etc/sysctl.d/k8s.conf /run/k8sha-wizard/lock 2>/dev/null; grep -c k8sha-wizard /etc/hosts; cat /var/lib/k8sha-lab/packages.json 2>/dev/null | grep -c kube',
           );
           expect(probe.stdout.trim().split('\n'), `${h} was changed`).toEqual(['0', '0']);
         }

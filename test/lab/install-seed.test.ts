@@ -104,7 +104,17 @@ describe.runIf(enabled)('installing the seed cluster in the lab', () => {
       const clusterDir = join(ws.stateDir, 'clusters', 'seed-cluster');
       const secrets = JSON.parse(readFileSync(join(clusterDir, 'secrets.json'), 'utf8')) as Secrets;
       expect(statSync(join(clusterDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+      expect(secrets.caKeyPem, 'the CA key left the operator machine after init').toBeUndefined();
       const values = secretValues(secrets);
+      for (const h of s.hosts) {
+        const config = labExec(s, h.name, 'cat /etc/kubernetes/kubeadm-config.yaml').stdout;
+        expect(config, `${h.name}: kubeadm-config.yaml was scrubbed`).toContain('removed-after-join');
+        for (const v of [secrets.bootstrapToken, secrets.certificateKey])
+          expect(config.includes(v), `${h.name}: kubeadm-config.yaml holds a join secret`).toBe(false);
+        // The host lock lived in a root-only directory, and is gone after the run.
+        expect(labExec(s, h.name, 'stat -c %a:%u /run/k8sha-wizard').stdout.trim()).toBe('700:0');
+        expect(labExec(s, h.name, 'test -e /run/k8sha-wizard/lock').code).not.toBe(0);
+      }
       const written = [
         ...filesUnder(ws.stateDir).filter((f) => !f.endsWith('secrets.json')),
         kubeconfig,

@@ -31,6 +31,8 @@ interface Seen {
 
 type SudoMode = 'none' | 'nopasswd' | { password: string };
 
+const { STATUS_CODE } = ssh2.utils.sftp;
+
 /** A server presenting `hostKey`; it accepts any login and runs a tiny sudo emulation for exec. */
 async function server(
   hostKey: string,
@@ -48,6 +50,16 @@ async function server(
     });
     client.on('session', (accept) => {
       const session = accept();
+      // Just enough SFTP for an upload: open, write, close.
+      session.on('sftp', (acc) => {
+        const sftp = acc();
+        sftp.on('OPEN', (reqid, filename) => {
+          seen.execs.push({ command: `sftp-open ${filename}`, stdin: '' });
+          sftp.handle(reqid, Buffer.from([1]));
+        });
+        sftp.on('WRITE', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
+        sftp.on('CLOSE', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
+      });
       session.on('exec', (acc, _rej, info) => {
         const stream = acc();
         const rec = { command: info.command, stdin: '' };
@@ -58,7 +70,8 @@ async function server(
         let authed = sudo === 'none' || sudo === 'nopasswd' || !prompt;
         const finish = () => {
           stream.write(rec.stdin); // the "command" echoes its stdin
-          stream.exit(0);
+          // sudo refuses the install of an uploaded file (e.g. the user lost its sudo rights).
+          stream.exit(/^sudo .*install -m/.test(info.command) ? 1 : 0);
           stream.end();
         };
         if (authed && marker) stream.stderr.write(`${marker}\n`);
@@ -227,6 +240,29 @@ describe('sudo', () => {
       expect((err as Error).message).toMatch(/sudo refused the password/);
       await t.close();
       await wrong.close();
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('uploads as a non-root user', () => {
+  it('remove their temp file as the login user even when sudo fails', async () => {
+    const s = await server(ed.private, 'nopasswd');
+    try {
+      const { kh } = knownWith('kh-upload', [`[127.0.0.1]:${s.port} ssh-ed25519 ${blob(ed.public)}`]);
+      const t = transport(s.port, kh);
+      const err = await t.upload('/etc/secret.conf', 'x', 0o600).catch((e: unknown) => e);
+      await t.close();
+      expect(String(err)).toMatch(/failed \(exit 1\)/);
+      const cmds = s.seen.execs.map((e) => e.command);
+      const tmp = /sftp-open (\/tmp\/\.k8sha-upload-[0-9a-f]+)/.exec(cmds.join('\n'))?.[1];
+      expect(tmp, 'written to a temp file first').toBeDefined();
+      const rm = cmds.findIndex((c) => c.includes(`rm -f ${tmp}`));
+      const install = cmds.findIndex((c) => c.includes('install -m 600'));
+      expect(rm).toBeGreaterThan(install);
+      expect(cmds[rm]!.startsWith('sudo'), 'the cleanup does not depend on sudo').toBe(false);
+      expect(cmds[install]).not.toContain('rm -f');
     } finally {
       s.close();
     }
