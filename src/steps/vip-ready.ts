@@ -22,7 +22,15 @@ export const vipReady: Step = {
   retry: { tries: 2, delayMs: 5000 },
   skippable: false,
   async check(ctx) {
-    return (await ctx.probe(vipProbe(ctx))).code === 0;
+    // Done when the VIP answers, whichever control plane holds it. Right after a failover the VIP may
+    // be moving (VRRP settles in a few seconds), so a short wait is part of the read-only check.
+    return (
+      (
+        await ctx.probe(
+          `for i in $(seq 1 20); do if ${vipProbe(ctx)}; then exit 0; fi; sleep 0.5; done; exit 1`,
+        )
+      ).code === 0
+    );
   },
   async apply(ctx) {
     const lb = ctx.answers.loadBalancer!;
