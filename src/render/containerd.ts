@@ -15,15 +15,25 @@ export function sandboxImage(a: Answers, catalog: Catalog): string {
   return `${effectiveMirror(a, catalog).imageRepository}/${resolvedVersion(a, catalog).entry.pauseImage}`;
 }
 
+/**
+ * The config version a containerd release writes and reads natively: 2 for 1.x, 3 for 2.0–2.2, 4 for
+ * 2.3+ (2.1 and 2.2 refuse 4; 2.3 migrates 3 in memory, but tools that read the file expect 4).
+ */
+export function containerdConfigVersion(version: string): 2 | 3 | 4 {
+  const [major, minor] = version.split('.').map(Number);
+  if (major! < 2) return 2;
+  return major === 2 && minor! < 3 ? 3 : 4;
+}
+
 export function renderContainerdConfig(a: Answers, catalog: Catalog): RenderedFile {
   const version = containerdVersion(a, catalog);
-  const major = Number(version.split('.')[0]);
+  const configVersion = containerdConfigVersion(version);
   const pause = sandboxImage(a, catalog);
   const body =
-    major >= 2
+    configVersion >= 3
       ? [
-          '# containerd 2.x: config version 3 (accepted by 2.0 through 2.3+).',
-          'version = 3',
+          `# containerd ${version}: config version ${configVersion}.`,
+          `version = ${configVersion}`,
           '',
           "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
           '  SystemdCgroup = true',
@@ -51,7 +61,7 @@ export function renderContainerdConfig(a: Answers, catalog: Catalog): RenderedFi
     path: '/etc/containerd/config.toml',
     mode: 0o644,
     kind: 'file',
-    purpose: `containerd ${version}: systemd cgroup driver (matches the kubelet) and sandbox image ${pause}`,
+    purpose: `containerd ${version} (config version ${configVersion}): systemd cgroup driver (matches the kubelet) and sandbox image ${pause}`,
     content: [`# ${GENERATED_HEADER}`, ...body, ''].join('\n'),
   };
 }

@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { packageRoot } from '../../src/package-root.js';
 import { run } from './shell.js';
 import type { LabHost, LabTopology } from './topology.js';
 import { SIM_COMMANDS } from './sim/commands.js';
@@ -175,14 +176,19 @@ export function writeHostFiles(
   put(join(opsHome, '.bashrc'), '# lab host: plain bashrc\n');
   for (const p of [opsHome, join(opsHome, '.bashrc')]) chownSync(p, OPS_UID, OPS_UID);
 
-  // The simulated node OS: one bundle, a shim per command, ahead of the real ones on PATH.
+  // The simulated node OS: one bundle run by the host's daemon, and one small Perl client that
+  // every command name on PATH points to (ahead of the real ones), plus the real kubectl.
   const local = upperDir(hostDir, 'usr/local');
   mkdirSync(join(local, 'lib', 'k8sha-lab'), { recursive: true });
   copyFileSync(simBundle, join(local, 'lib', 'k8sha-lab', 'sim.mjs'));
-  const shim = (cmd: string) => `#!/bin/sh\nexec /usr/bin/node ${SIM_DIR}/sim.mjs ${cmd} "$@"\n`;
+  put(join(local, 'lib', 'k8sha-lab', 'simc'), readFileSync(CLIENT_SOURCE, 'utf8'), 0o755);
+  symlinkSync(`${HOST_SHARED_DIR}/kubectl`, join(local, 'lib', 'k8sha-lab', 'kubectl'));
   for (const dir of ['sbin', 'bin']) mkdirSync(join(local, dir), { recursive: true });
   for (const cmd of SIM_COMMANDS) {
-    put(join(local, 'sbin', cmd), shim(cmd), 0o755);
+    symlinkSync(`${SIM_DIR}/simc`, join(local, 'sbin', cmd));
     symlinkSync(`../sbin/${cmd}`, join(local, 'bin', cmd));
   }
 }
+
+/** The Perl client every simulated command runs (client.pl). */
+export const CLIENT_SOURCE = join(packageRoot(), 'test', 'lab', 'sim', 'client.pl');

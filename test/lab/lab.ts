@@ -2,11 +2,21 @@
 // Real sshd, haproxy and keepalived; a simulated node OS for what cannot run here.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { packageRoot } from '../../src/package-root.js';
-import { HOST_SHARED_DIR, OPS_USER, OVERLAID, upperDir, writeHostFiles } from './host-files.js';
+import { HOST_SHARED_DIR, OPS_USER, OVERLAID, SIM_DIR, upperDir, writeHostFiles } from './host-files.js';
+import { realKubectl } from './kubectl-binary.js';
 import { buildSimBundle } from './sim-bundle.js';
 import { ipBatch, run, sleep, tryRun } from './shell.js';
 import {
@@ -47,6 +57,8 @@ export interface LabState {
   opsPasswordPath: string;
   startedAt: string;
 }
+
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function defaultLabDir(): string {
   return resolve(process.env.K8SHA_LAB_DIR ?? join(packageRoot(), '.lab'));
@@ -94,6 +106,9 @@ export async function labUp(opts: LabOptions = {}): Promise<LabState> {
     `${opsPassword}\n`,
   ).trim();
   const simBundle = await buildSimBundle(dir);
+  // The real kubectl, shared read-only with every host through the shared directory.
+  copyFileSync(realKubectl(), join(dir, 'shared', 'kubectl'));
+  chmodSync(join(dir, 'shared', 'kubectl'), 0o755);
 
   // Network: a bridge inside its own namespace (the "switch"), so the machine's own namespace holds no
   // lab interface and no route; one veth pair per host plus one for the operator.
@@ -187,6 +202,11 @@ function initScript(hostDir: string, sharedDir: string, h: LabHost): string {
     // A cgroup v2 distribution: Kubernetes 1.35+ refuses cgroup v1 (this machine mounts v1).
     'mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || true',
     `hostname ${h.name}`,
+    // The host's simulator daemon (every simulated command talks to it) and its kubelet stand-in.
+    'mkdir -p /var/log/k8sha-lab',
+    `env -i HOME=/root PATH=${HOST_PATH} LANG=C.UTF-8 /usr/bin/node ${SIM_DIR}/sim.mjs --daemon >>/var/log/k8sha-lab/daemon.log 2>&1 &`,
+    'for i in $(seq 1 100); do [ -S /run/k8sha-lab/sim.sock ] && break; sleep 0.05; done',
+    'echo "lab daemon ready"',
     'exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config',
     '',
   ].join('\n');
@@ -195,7 +215,7 @@ function initScript(hostDir: string, sharedDir: string, h: LabHost): string {
 async function waitForHost(h: LabHostState): Promise<void> {
   const log = join(h.dir, 'init.log');
   for (let i = 0; i < 300; i++) {
-    if (existsSync(log) && readFileSync(log, 'utf8').includes('Server listening')) {
+    if (existsSync(log) && /lab daemon ready[\s\S]*Server listening/.test(readFileSync(log, 'utf8'))) {
       const children = readFileSync(`/proc/${h.unsharePid}/task/${h.unsharePid}/children`, 'utf8')
         .trim()
         .split(/\s+/)

@@ -1,11 +1,11 @@
 // curl: the lab has no internet. Known manifest and key URLs return small fixtures; localhost and
 // lab addresses go to the real curl (health checks use it); everything else fails as offline.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import calico from './fixtures/calico.yaml';
 import kuboard from './fixtures/kuboard-v3.yaml';
 import signingKey from './fixtures/signing-key.asc';
+import { inv, userPath } from './invocation.js';
 import { fail, host } from './env.js';
 
 const WITH_VALUE = new Set([
@@ -124,10 +124,8 @@ export function curl(argv: string[]): void {
       return x;
     }
   });
-  if (hosts.every(isLabOrLocal)) {
-    const r = spawnSync('/usr/bin/curl', argv, { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
-  }
+  // Lab addresses and localhost get the real curl, with this command's own stdio.
+  if (hosts.every(isLabOrLocal)) inv().passthrough(['/usr/bin/curl', ...argv]);
   for (const url of urls) {
     const f = fetchFixture(url);
     if (f === 'offline') {
@@ -137,7 +135,7 @@ export function curl(argv: string[]): void {
     if (f.status >= 400 && failOnError)
       fail(22, silent && !showError ? '' : `curl: (22) The requested URL returned error: ${f.status}`);
     const target = output ?? (remoteName ? basename(new URL(url).pathname) : undefined);
-    if (target) writeFileSync(target, f.body);
-    else process.stdout.write(f.body);
+    if (target) writeFileSync(userPath(target), f.body);
+    else inv().stdout(f.body);
   }
 }

@@ -1,7 +1,9 @@
 // What every simulated command shares: the host's identity, its persistent state under
 // /var/lib/k8sha-lab (inside the host's /var overlay), the lab clock, and failing like a real tool.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { inv } from './invocation.js';
 
 export interface HostConfig {
   name: string;
@@ -50,7 +52,8 @@ export function writeState(name: string, value: unknown): void {
 
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
+  // Unique per write: the daemon serves several commands at once.
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode });
   renameSync(tmp, path);
 }
@@ -63,11 +66,11 @@ export function now(): number {
 }
 
 export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  inv().stdout(text.endsWith('\n') || text === '' ? text : `${text}\n`);
 }
 
 export function err(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  inv().stderr(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 export function readIfExists(path: string): string | undefined {

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parse, stringify } from 'yaml';
+import { inv } from './invocation.js';
 
 export interface Credentials {
   server: string;
@@ -66,8 +67,10 @@ export function kubeconfigFromText(text: string, path = 'kubeconfig'): Credentia
 /** --kubeconfig, then $KUBECONFIG, then ~/.kube/config; undefined when none exists. */
 export function resolveKubeconfig(flag: string | undefined): string | undefined {
   if (flag) return flag;
-  const env = process.env.KUBECONFIG?.split(':').find((p) => p && existsSync(p));
+  const env = inv()
+    .env.KUBECONFIG?.split(':')
+    .find((p) => p && existsSync(p));
   if (env) return env;
-  const home = `${process.env.HOME ?? homedir()}/.kube/config`;
+  const home = `${inv().env.HOME ?? homedir()}/.kube/config`;
   return existsSync(home) ? home : undefined;
 }

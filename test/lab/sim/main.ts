@@ -1,9 +1,15 @@
-// One multi-call program for the whole simulated node OS: the shim names the command.
-import { runApiserver } from './apiserver.js';
+// One program for the whole simulated node OS. `sim.mjs --daemon` is the host's simulator daemon
+// (commands arrive through client.pl); `sim.mjs kube-apiserver FLAGS…` is a control plane's
+// apiserver (a static pod); `sim.mjs COMMAND ARGS…` runs one command in its own process (the way
+// every command ran before the daemon; the CPU benchmark compares both).
+import { runApiserver } from './apiserver/main.js';
 import { curl } from './curl.js';
-import { err, SimExit } from './env.js';
-import { kubeadm } from './kubeadm.js';
+import { startDaemon } from './daemon.js';
+import { err, journal, SimExit } from './env.js';
+import { Passthrough } from './invocation.js';
+import { kubeadm } from './kubeadm/main.js';
 import { kubectl } from './kubectl.js';
+import { startKubelet } from './kubelet.js';
 import { aptGet, aptMark, dnf, dpkg, rpm } from './packages.js';
 import { containerd, crictl, kubelet } from './runtime.js';
 import {
@@ -24,9 +30,7 @@ import {
 } from './system.js';
 import { systemctl } from './units.js';
 
-const [cmd = '', ...argv] = process.argv.slice(2);
-
-async function dispatch(): Promise<void> {
+export async function dispatch(cmd: string, argv: string[]): Promise<void> {
   switch (cmd) {
     case 'dnf':
     case 'yum':
@@ -85,21 +89,34 @@ async function dispatch(): Promise<void> {
       return containerd(argv);
     case 'crictl':
       return crictl(argv);
-    case 'kube-apiserver':
-      return runApiserver(argv[0]!);
     default:
       throw new SimExit(127, `lab: unknown simulated command ${cmd}`);
   }
 }
 
-try {
-  await dispatch();
-} catch (e) {
+/** How a command ends: its SimExit code and message, or 70 with the bug's stack in the host's log. */
+export function exitCodeOf(e: unknown): number {
   if (e instanceof SimExit) {
     if (e.stderr) err(e.stderr);
-    process.exitCode = e.code;
-  } else {
-    err(`lab ${cmd}: internal error: ${(e as Error).stack ?? String(e)}`);
-    process.exitCode = 70;
+    return e.code;
+  }
+  journal('sim-daemon', `internal error: ${(e as Error).stack ?? String(e)}`);
+  err(`lab: internal error: ${(e as Error).stack ?? String(e)}`);
+  return 70;
+}
+
+const [first = '', ...rest] = process.argv.slice(2);
+if (first === '--daemon') {
+  startDaemon(dispatch, exitCodeOf, startKubelet);
+} else if (first === 'kube-apiserver') {
+  runApiserver(rest);
+} else {
+  try {
+    await dispatch(first, rest);
+  } catch (e) {
+    if (e instanceof Passthrough) {
+      const { spawnSync } = await import('node:child_process');
+      process.exitCode = spawnSync(e.argv[0]!, e.argv.slice(1), { stdio: 'inherit' }).status ?? 1;
+    } else process.exitCode = exitCodeOf(e);
   }
 }

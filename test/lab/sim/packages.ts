@@ -34,7 +34,7 @@ export function isInstalled(name: string): boolean {
   return installedPackages()[name] !== undefined;
 }
 
-function record(offer: PackageOffer): void {
+async function record(offer: PackageOffer): Promise<void> {
   const all = installedPackages();
   all[offer.name] = {
     version: offer.version,
@@ -42,7 +42,7 @@ function record(offer: PackageOffer): void {
     ...(all[offer.name]?.held ? { held: true } : {}),
   };
   writeState('packages', all);
-  afterInstall(offer.name, offer.version);
+  await afterInstall(offer.name, offer.version);
 }
 
 function baseOffers(repo: string): PackageOffer[] {
@@ -158,7 +158,7 @@ function matchSpec(spec: string, candidates: PackageOffer[]): { name: string; of
   return { name };
 }
 
-export function dnf(cmd: 'dnf' | 'yum', argv: string[]): void {
+export async function dnf(cmd: 'dnf' | 'yum', argv: string[]): Promise<void> {
   if (!isRhel()) commandNotFound(cmd);
   const args = argv.filter((a) => !a.startsWith('-'));
   const flags = argv.filter((a) => a.startsWith('-'));
@@ -213,7 +213,7 @@ export function dnf(cmd: 'dnf' | 'yum', argv: string[]): void {
         out('Is this ok [y/N]: ');
         fail(1, 'Operation aborted.');
       }
-      for (const c of todo) record(c);
+      for (const c of todo) await record(c);
       out(`\nInstalled:\n${todo.map((c) => `  ${c.name}-${c.full}.x86_64`).join('\n')}\n\nComplete!`);
       return;
     }
@@ -370,7 +370,7 @@ function readFileSafe(p: string): string | undefined {
   }
 }
 
-function aptInstall(specs: string[], yes: boolean, allowHeld: boolean): void {
+async function aptInstall(specs: string[], yes: boolean, allowHeld: boolean): Promise<void> {
   const cache = readState<AptCache>('apt-cache', () => ({ updatedAt: 0, offers: baseOffers('noble') }));
   out('Reading package lists... Done\nBuilding dependency tree... Done');
   const chosen: PackageOffer[] = [];
@@ -407,11 +407,11 @@ function aptInstall(specs: string[], yes: boolean, allowHeld: boolean): void {
   }
   for (const c of todo) {
     out(`Setting up ${c.name} (${c.full}) ...`);
-    record(c);
+    await record(c);
   }
 }
 
-export function aptGet(cmd: 'apt-get' | 'apt', argv: string[]): void {
+export async function aptGet(cmd: 'apt-get' | 'apt', argv: string[]): Promise<void> {
   if (isRhel()) commandNotFound(cmd);
   if (cmd === 'apt')
     err('\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n');

@@ -9,7 +9,7 @@ function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export function createCa(certPath: string, keyPath: string): void {
+export function createCa(certPath: string, keyPath: string, cn = 'kubernetes'): void {
   mkdirSync(dirname(certPath), { recursive: true });
   openssl([
     'req',
@@ -24,7 +24,7 @@ export function createCa(certPath: string, keyPath: string): void {
     '-days',
     '3650',
     '-subj',
-    '/CN=kubernetes',
+    `/CN=${cn}`,
     '-addext',
     'basicConstraints=critical,CA:TRUE',
     '-addext',
@@ -117,4 +117,84 @@ export function keyMatchesCert(certPem: string, keyPem: string): boolean {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** Sign a PEM certificate request with the CA (files); undefined when the request does not parse. */
+export function signCsr(
+  caCertFile: string,
+  caKeyFile: string,
+  csrPem: string,
+  use: { client?: boolean; server?: boolean; days?: number },
+): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'k8sha-lab-csr-'));
+  try {
+    const csr = join(dir, 'r.csr');
+    const crt = join(dir, 'c.pem');
+    const ext = join(dir, 'ext.cnf');
+    writeFileSync(csr, csrPem);
+    const usages = [use.server ? 'serverAuth' : '', use.client ? 'clientAuth' : ''].filter(Boolean).join(',');
+    writeFileSync(
+      ext,
+      `keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=${usages || 'clientAuth'}\n`,
+    );
+    try {
+      openssl([
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        caCertFile,
+        '-CAkey',
+        caKeyFile,
+        '-set_serial',
+        `0x${randomBytes(8).toString('hex')}`,
+        '-days',
+        String(use.days ?? 365),
+        '-extfile',
+        ext,
+        '-out',
+        crt,
+      ]);
+    } catch {
+      return undefined;
+    }
+    return readFileSync(crt, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A new EC key and a certificate request for it (what the kubelet sends in its TLS bootstrap). */
+export function keyAndCsr(cn: string, org?: string): { key: string; csr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'k8sha-lab-req-'));
+  try {
+    const key = join(dir, 'k.pem');
+    const csr = join(dir, 'r.csr');
+    openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-subj',
+      `/CN=${cn}${org ? `/O=${org}` : ''}`,
+      '-out',
+      csr,
+    ]);
+    return { key: readFileSync(key, 'utf8'), csr: readFileSync(csr, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The service-account signing key pair (sa.key / sa.pub). */
+export function createSaKeys(keyPath: string, pubPath: string): void {
+  mkdirSync(dirname(keyPath), { recursive: true });
+  openssl(['genrsa', '-out', keyPath, '2048']);
+  openssl(['rsa', '-in', keyPath, '-pubout', '-out', pubPath]);
 }

@@ -1,8 +1,8 @@
 // containerd, crictl and kubelet as commands (their services are in units.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
 import { commandNotFound, fail, host, out, readIfExists } from './env.js';
 import { installedPackages } from './packages.js';
+import { podStatuses, readManifests, stopPodAndWait } from './static-pods.js';
 import { unitStatus } from './units.js';
 
 export function containerd(argv: string[]): void {
@@ -20,7 +20,7 @@ export function containerd(argv: string[]): void {
   fail(1, 'lab containerd: only --version and config default are simulated');
 }
 
-export function crictl(argv: string[]): void {
+export async function crictl(argv: string[]): Promise<void> {
   if (!installedPackages()['cri-tools']) commandNotFound('crictl');
   const up = unitStatus('containerd').active === 'active';
   const conf = readIfExists('/etc/containerd/config.toml') ?? '';
@@ -62,14 +62,16 @@ export function crictl(argv: string[]): void {
       `Version:  0.1.0\nRuntimeName:  containerd\nRuntimeVersion:  ${installedPackages()['containerd.io']?.version ?? '?'}\nRuntimeApiVersion:  v1`,
     );
   if (argv[0] === 'pods' && argv.includes('--quiet')) return out(staticPodIds(argv).join('\n'));
-  if (argv[0] === 'rmp')
-    return out(
-      argv
-        .filter((a) => !a.startsWith('-'))
-        .slice(1)
-        .map((id) => `Removed sandbox ${id}`)
-        .join('\n'),
-    );
+  if (argv[0] === 'rmp' || argv[0] === 'stopp') {
+    // The pod's process stops; the kubelet starts it again from its manifest, as with a real runtime.
+    const ids = argv.filter((a) => !a.startsWith('-')).slice(1);
+    for (const id of ids) {
+      const name = staticPodName(id);
+      if (name) await stopPodAndWait(name);
+      out(`${argv[0] === 'rmp' ? 'Removed' : 'Stopped'} sandbox ${id}`);
+    }
+    return;
+  }
   if (argv[0] === 'ps' || argv[0] === 'pods' || argv[0] === 'images')
     return out('CONTAINER           IMAGE               CREATED             STATE               NAME');
   fail(1, `lab crictl: ${argv[0] ?? ''} is not simulated`);
@@ -82,15 +84,19 @@ export function kubelet(argv: string[]): void {
   fail(1, 'lab kubelet: runs only as the simulated kubelet service (systemctl)');
 }
 
-/** Sandbox ids of the static pods whose manifests kubelet runs, filtered like `--name REGEX`. */
+function sandboxId(name: string): string {
+  return createHash('sha256').update(`${name}-${host().name}`).digest('hex').slice(0, 13);
+}
+
+function staticPodName(id: string): string | undefined {
+  return readManifests().find((p) => sandboxId(p.name) === id)?.name;
+}
+
+/** Sandbox ids of the static pods the kubelet runs, filtered like `--name REGEX`. */
 function staticPodIds(argv: string[]): string[] {
   const i = argv.indexOf('--name');
   const pattern = i >= 0 && argv[i + 1] ? new RegExp(argv[i + 1]!) : undefined;
-  const dir = '/etc/kubernetes/manifests';
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => `${f.slice(0, -5)}-${host().name}`)
-    .filter((pod) => !pattern || pattern.test(pod))
-    .map((pod) => createHash('sha256').update(pod).digest('hex').slice(0, 13));
+  return podStatuses()
+    .filter((p) => p.running && (!pattern || pattern.test(`${p.name}-${host().name}`)))
+    .map((p) => sandboxId(p.name));
 }

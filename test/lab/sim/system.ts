@@ -2,6 +2,7 @@
 // iptables/IPVS and reboot. Per-network-namespace settings (net.*) are applied for real; anything
 // that would reach the shared kernel (modules, swap, kernel.* sysctls) is only recorded.
 import { spawnSync } from 'node:child_process';
+import { release as osRelease } from 'node:os';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandNotFound, err, fail, host, isRhel, out, readState, write, writeState } from './env.js';
@@ -71,7 +72,7 @@ export function modprobe(argv: string[]): void {
   const names = argv.filter((a) => !a.startsWith('-'));
   if (names.length === 0) fail(1, 'modprobe: ERROR: missing parameters. See -h.');
   const loaded = new Set(loadedModules());
-  const release = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+  const release = osRelease();
   for (const n of argv.includes('-a') ? names : names.slice(0, 1)) {
     if (!KNOWN_MODULES.includes(n))
       fail(1, `modprobe: FATAL: Module ${n} not found in directory /lib/modules/${release}`);

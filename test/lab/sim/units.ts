@@ -1,6 +1,8 @@
 // systemctl. haproxy and keepalived run for real (spawned here, so they live in the host's
 // namespaces); containerd, kubelet, chronyd, firewalld and the rest are units with state.
 import { spawn, spawnSync } from 'node:child_process';
+import { containerdRefuses, kubeletProblem, kubeletSync } from './kubelet.js';
+import { installedPackages } from './packages.js';
 import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { err, fail, isRhel, journal, out, readIfExists, readState, write, writeState } from './env.js';
 
@@ -34,9 +36,10 @@ export function units(): Units {
   const u = readState<Units>('units', initialUnits);
   // Like systemd, a unit file an administrator put in /etc/systemd/system is loaded when first named.
   if (existsSync(UNIT_DIR))
-    for (const f of readdirSync(UNIT_DIR)) {
-      const m = /^(.+)\.(service|timer)$/.exec(f);
-      if (m) u[unitName(f)] ??= { enabled: false, active: 'inactive' };
+    for (const f of readdirSync(UNIT_DIR, { withFileTypes: true })) {
+      // Aliases (symlinks) are not units of their own; the build machine's own live there too.
+      const m = f.isFile() ? /^(.+)\.(service|timer)$/.exec(f.name) : null;
+      if (m) u[unitName(f.name)] ??= { enabled: false, active: 'inactive' };
     }
   return u;
 }
@@ -51,7 +54,7 @@ function unitName(arg: string): string {
 }
 
 /** Package install side effects: the units a package brings, enabled and started as its distro does. */
-export function packageInstalled(pkg: string, version: string): void {
+export async function packageInstalled(pkg: string, version: string): Promise<void> {
   const u = units();
   const deb = !isRhel();
   if (pkg === 'containerd.io') {
@@ -71,7 +74,7 @@ export function packageInstalled(pkg: string, version: string): void {
   if (pkg === 'chrony') u.chronyd ??= { enabled: true, active: 'active' };
   if (pkg === 'firewalld') u.firewalld ??= { enabled: true, active: 'active' };
   save(u);
-  if (deb && pkg === 'containerd.io') startUnit('containerd', true);
+  if (deb && pkg === 'containerd.io') await startUnit('containerd', true);
 }
 
 function alive(pid: number | undefined): boolean {
@@ -91,7 +94,8 @@ function status(name: string): Active {
   if (!u) return 'inactive';
   if (REAL_UNITS.has(name)) return alive(u.pid) ? 'active' : u.active === 'failed' ? 'failed' : 'inactive';
   if (name === 'kubelet' && u.active !== 'inactive' && u.active !== 'failed') {
-    return existsSync('/etc/kubernetes/kubelet.conf') ? 'active' : 'activating';
+    // Without its config, or on a host where it cannot run, the kubelet restarts over and over.
+    return existsSync('/var/lib/kubelet/config.yaml') && !kubeletProblem() ? 'active' : 'activating';
   }
   return u.active;
 }
@@ -116,7 +120,7 @@ function startFailed(name: string, why: string): never {
   );
 }
 
-function startUnit(name: string, quietFailure = false): void {
+async function startUnit(name: string, quietFailure = false): Promise<void> {
   const all = units();
   const u = all[name];
   if (!u) fail(5, `Failed to start ${name}.service: Unit ${name}.service not found.`);
@@ -162,17 +166,16 @@ function startUnit(name: string, quietFailure = false): void {
       break;
     }
     case 'containerd': {
-      const conf = readIfExists('/etc/containerd/config.toml') ?? '';
-      if (!/^\s*SystemdCgroup\s*=\s*true\s*$/m.test(conf)) {
+      // containerd itself starts with SystemdCgroup false (the kubelet is what refuses to run then),
+      // but not with a config it cannot read.
+      const refusal = containerdRefuses(installedPackages()['containerd.io']?.version ?? '2.0.0');
+      if (refusal) {
         if (quietFailure) {
           u.active = 'failed';
           save(all);
           return;
         }
-        startFailed(
-          name,
-          'lab: refusing to start: runc is not configured with SystemdCgroup = true, but the kubelet uses the systemd cgroup driver (cgroup driver mismatch)',
-        );
+        startFailed(name, refusal);
       }
       mkdirSync('/run/containerd', { recursive: true });
       write('/run/containerd/containerd.sock', '');
@@ -185,26 +188,26 @@ function startUnit(name: string, quietFailure = false): void {
   if (REAL_UNITS.has(name)) u.active = 'active';
   save(all);
   journal(name, 'started');
-  if (name === 'haproxy' || name === 'keepalived') waitAlive(name, u.pid!);
+  if (name === 'haproxy' || name === 'keepalived') await waitAlive(name, u.pid!);
+  if (name === 'kubelet') void kubeletSync();
 }
 
-function waitAlive(name: string, pid: number): void {
+async function waitAlive(name: string, pid: number): Promise<void> {
   // A daemon that dies at once (bad config, port in use) is a failed start, as systemd would report.
-  const until = Date.now() + 300;
-  while (Date.now() < until) spawnSync('sleep', ['0.05']);
+  await new Promise((r) => setTimeout(r, 300));
   if (!alive(pid)) {
     const tail = (readIfExists(`/var/log/${name}.log`) ?? '').split('\n').slice(-5).join('\n');
     startFailed(name, `${name} exited right after start:\n${tail}`);
   }
 }
 
-function stopUnit(name: string): void {
+async function stopUnit(name: string): Promise<void> {
   const all = units();
   const u = all[name];
   if (!u) fail(5, `Failed to stop ${name}.service: Unit ${name}.service not loaded.`);
   if (REAL_UNITS.has(name) && alive(u.pid)) {
     process.kill(u.pid!, 'SIGTERM');
-    for (let i = 0; i < 100 && alive(u.pid); i++) spawnSync('sleep', ['0.05']);
+    for (let i = 0; i < 100 && alive(u.pid); i++) await new Promise((r) => setTimeout(r, 50));
     if (alive(u.pid)) process.kill(u.pid!, 'SIGKILL');
   }
   if (name === 'containerd') rmSync('/run/containerd/containerd.sock', { force: true });
@@ -214,7 +217,7 @@ function stopUnit(name: string): void {
   journal(name, 'stopped');
 }
 
-export function systemctl(argv: string[]): void {
+export async function systemctl(argv: string[]): Promise<void> {
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const now = argv.includes('--now');
   const args = argv.filter((a) => !a.startsWith('-'));
@@ -224,10 +227,10 @@ export function systemctl(argv: string[]): void {
     case 'daemon-reload':
       return;
     case 'start':
-      names.forEach((n) => startUnit(n));
+      for (const n of names) await startUnit(n);
       return;
     case 'stop':
-      names.forEach(stopUnit);
+      for (const n of names) await stopUnit(n);
       return;
     case 'restart':
     case 'reload':
@@ -235,8 +238,8 @@ export function systemctl(argv: string[]): void {
     case 'try-restart':
       for (const n of names) {
         if (!units()[n]) fail(5, `Failed to restart ${n}.service: Unit ${n}.service not found.`);
-        stopUnit(n);
-        startUnit(n);
+        await stopUnit(n);
+        await startUnit(n);
       }
       return;
     case 'enable':
@@ -253,7 +256,7 @@ export function systemctl(argv: string[]): void {
           );
       }
       save(all);
-      if (now) names.forEach((n) => (sub === 'enable' ? startUnit(n) : stopUnit(n)));
+      if (now) for (const n of names) await (sub === 'enable' ? startUnit(n) : stopUnit(n));
       return;
     }
     case 'mask':
@@ -326,6 +329,14 @@ export function setKubeletRunning(): void {
   const all = units();
   if (all.kubelet) {
     all.kubelet.active = 'active';
+    save(all);
+  }
+}
+
+export function setKubeletStopped(): void {
+  const all = units();
+  if (all.kubelet) {
+    all.kubelet.active = 'inactive';
     save(all);
   }
 }
