@@ -13,6 +13,7 @@ import { startKubelet } from './kubelet.js';
 import { aptGet, aptMark, dnf, dpkg, rpm } from './packages.js';
 import { containerd, crictl, kubelet } from './runtime.js';
 import {
+  bootFirewall,
   firewallCmd,
   getenforce,
   hostnamectl,
@@ -107,7 +108,10 @@ export function exitCodeOf(e: unknown): number {
 
 const [first = '', ...rest] = process.argv.slice(2);
 if (first === '--daemon') {
-  startDaemon(dispatch, exitCodeOf, startKubelet);
+  startDaemon(dispatch, exitCodeOf, () => {
+    bootFirewall();
+    startKubelet();
+  });
 } else if (first === 'kube-apiserver') {
   runApiserver(rest);
 } else {

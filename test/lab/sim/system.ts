@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandNotFound, err, fail, host, isRhel, out, readState, write, writeState } from './env.js';
 import { unitStatus } from './units.js';
+import { firewalldState, saveFirewalld, saveUfw, syncFirewall, ufwState } from './firewall.js';
 
 // ---------------------------------------------------------------- swap
 
@@ -246,23 +247,7 @@ export function timedatectl(argv: string[]): void {
   );
 }
 
-// ---------------------------------------------------------------- firewalls
-
-interface Firewall {
-  ports: string[];
-  protocols: string[];
-  permanentPorts: string[];
-  permanentProtocols: string[];
-}
-
-export function firewallState(): Firewall {
-  return readState<Firewall>('firewall', () => ({
-    ports: [],
-    protocols: [],
-    permanentPorts: [],
-    permanentProtocols: [],
-  }));
-}
+// ---------------------------------------------------------------- firewalls (real nftables rules: firewall.ts)
 
 export function firewallCmd(argv: string[]): void {
   if (!isRhel()) commandNotFound('firewall-cmd');
@@ -272,49 +257,56 @@ export function firewallCmd(argv: string[]): void {
     fail(252, 'not running');
   }
   if (!running) fail(252, 'FirewallD is not running');
-  const fw = firewallState();
+  const fw = firewalldState();
   const permanent = argv.includes('--permanent');
   for (const a of argv) {
     const port = /^--add-port=(.+)$/.exec(a)?.[1];
     const proto = /^--add-protocol=(.+)$/.exec(a)?.[1];
-    if (port) {
-      const list = permanent ? fw.permanentPorts : fw.ports;
-      if (!list.includes(port)) list.push(port);
-    }
-    if (proto) {
-      const list = permanent ? fw.permanentProtocols : fw.protocols;
-      if (!list.includes(proto)) list.push(proto);
-    }
+    const delPort = /^--remove-port=(.+)$/.exec(a)?.[1];
+    if (port && !/^\d+(-\d+)?\/(tcp|udp|sctp)$/.test(port)) fail(1, `Error: INVALID_PORT: ${port}`);
+    const ports = permanent ? fw.permanentPorts : fw.ports;
+    const protos = permanent ? fw.permanentProtocols : fw.protocols;
+    if (port && !ports.includes(port)) ports.push(port);
+    if (proto && !protos.includes(proto)) protos.push(proto);
+    if (delPort) ports.splice(ports.indexOf(delPort) >>> 0, ports.includes(delPort) ? 1 : 0);
   }
   if (argv.includes('--reload')) {
     fw.ports = [...fw.permanentPorts];
     fw.protocols = [...fw.permanentProtocols];
   }
   if (argv.includes('--list-ports')) return out((permanent ? fw.permanentPorts : fw.ports).join(' '));
-  if (argv.includes('--list-protocols'))
-    return out((permanent ? fw.permanentProtocols : fw.protocols).join(' '));
-  writeState('firewall', fw);
+  if (argv.includes('--list-protocols')) return out((permanent ? fw.permanentProtocols : fw.protocols).join(' '));
+  saveFirewalld(fw);
+  // Runtime changes (and a reload) take effect at once; --permanent alone waits for the reload.
+  if (!permanent || argv.includes('--reload')) syncFirewall('firewalld', true);
   out('success');
 }
 
 export function ufw(argv: string[]): void {
   if (isRhel()) commandNotFound('ufw');
-  const st = readState<{ active: boolean; rules: string[] }>('ufw', () => ({ active: false, rules: [] }));
+  const st = ufwState();
   const [sub, ...rest] = argv;
-  if (sub === 'status')
-    return out(
-      `Status: ${st.active ? 'active' : 'inactive'}${st.active ? `\n\n${st.rules.join('\n')}` : ''}`,
-    );
+  if (sub === 'status') return out(`Status: ${st.active ? 'active' : 'inactive'}${st.active ? `\n\n${st.rules.join('\n')}` : ''}`);
   if (sub === 'enable') st.active = true;
   else if (sub === 'disable') st.active = false;
   else if (sub === 'allow') {
     const rule = rest.join(' ');
     if (!st.rules.includes(rule)) st.rules.push(rule);
     out(st.active ? 'Rule added' : 'Rules updated');
-  } else fail(1, `ERROR: Invalid syntax`);
-  writeState('ufw', st);
+  } else if (sub === 'delete' && rest[0] === 'allow') {
+    st.rules = st.rules.filter((r) => r !== rest.slice(1).join(' '));
+    out('Rule deleted');
+  } else fail(1, 'ERROR: Invalid syntax');
+  saveUfw(st);
+  syncFirewall('ufw', st.active);
   if (sub === 'enable') out('Firewall is active and enabled on system startup');
   if (sub === 'disable') out('Firewall stopped and disabled on system startup');
+}
+
+/** At boot: the table the host's firewall service would have put in place. */
+export function bootFirewall(): void {
+  if (isRhel()) syncFirewall('firewalld', unitStatus('firewalld').active === 'active');
+  else syncFirewall('ufw', ufwState().active);
 }
 
 // ---------------------------------------------------------------- iptables, IPVS, reboot

@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { containerdRefuses, kubeletProblem, kubeletSync } from './kubelet.js';
 import { installedPackages } from './packages.js';
+import { syncFirewall, ufwState } from './firewall.js';
 import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { err, fail, isRhel, journal, out, readIfExists, readState, write, writeState } from './env.js';
 
@@ -190,6 +191,8 @@ async function startUnit(name: string, quietFailure = false): Promise<void> {
   journal(name, 'started');
   if (name === 'haproxy' || name === 'keepalived') await waitAlive(name, u.pid!);
   if (name === 'kubelet') void kubeletSync();
+  if (name === 'firewalld') syncFirewall('firewalld', true);
+  if (name === 'ufw') syncFirewall('ufw', ufwState().active);
 }
 
 async function waitAlive(name: string, pid: number): Promise<void> {
@@ -211,6 +214,7 @@ async function stopUnit(name: string): Promise<void> {
     if (alive(u.pid)) process.kill(u.pid!, 'SIGKILL');
   }
   if (name === 'containerd') rmSync('/run/containerd/containerd.sock', { force: true });
+  if (name === 'firewalld' || name === 'ufw') syncFirewall(name, false);
   delete u.pid;
   u.active = 'inactive';
   save(all);
