@@ -18,6 +18,8 @@ export function useLab(what: string, opts: LabOptions = {}): { enabled: boolean;
       state = await labUp(opts);
     }, 180_000);
     afterAll(async () => {
+      // K8SHA_LAB_KEEP=1 leaves the lab up for a look after a failure (`npm run lab -- down` later).
+      if (process.env.K8SHA_LAB_KEEP) return;
       await labDown(state?.dir);
     }, 120_000);
   }
@@ -53,10 +55,12 @@ export function pushFiles(state: LabState, host: string, files: RenderedFile[]):
 
 /**
  * Bring a host to "ready for kubeadm" by hand, with the repos already in place: runtime and
- * Kubernetes packages for its OS family, containerd running, swap off, modules and sysctls.
+ * Kubernetes packages for its OS family, containerd running, swap off, modules and sysctls, and the
+ * firewall off (these tests drive kubeadm by hand; the installer's firewall rules are tested with it).
  */
 export const PREPARE_NODE = `set -e
 . /etc/os-release
+if [ "$ID" = rocky ]; then systemctl stop firewalld; else ufw disable >/dev/null; fi
 if [ "$ID" = rocky ]; then
   rm -f /etc/apt/sources.list.d/kubernetes.list /etc/apt/sources.list.d/docker.list
   dnf install -y containerd.io >/dev/null
@@ -70,7 +74,7 @@ else
 fi
 systemctl restart containerd
 swapoff -a
-modprobe br_netfilter
+modprobe -a br_netfilter ip_vs ip_vs_rr ip_vs_wrr ip_vs_sh
 sysctl --system >/dev/null
 systemctl enable --now kubelet 2>/dev/null
 `;

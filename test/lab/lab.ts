@@ -70,7 +70,9 @@ export function assertCanRunLab(): void {
     throw new Error('the lab needs root: run it with sudo (it creates network and mount namespaces)');
   for (const bin of ['ip', 'unshare', 'nsenter', 'ssh-keygen', 'openssl', 'nft', 'etcd', 'etcdctl', 'perl']) {
     if (!tryRun('sh', ['-c', `command -v ${bin}`]).ok)
-      throw new Error(`the lab needs ${bin}; install iproute2, util-linux, openssh-client, openssl, nftables, etcd-server, etcd-client and perl`);
+      throw new Error(
+        `the lab needs ${bin}; install iproute2, util-linux, openssh-client, openssl, nftables, etcd-server, etcd-client and perl`,
+      );
   }
   if (!existsSync('/usr/sbin/sshd')) throw new Error('the lab needs sshd: apt-get install -y openssh-server');
 }

@@ -177,7 +177,7 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     }
   });
 
-  it('joins workers, refuses a second join, and allows it again after reset', () => {
+  it('joins workers, refuses a second join, and takes a reset node back while its Node is NotReady', () => {
     const s = lab.state;
     // The install token expired in the clock test above and was cleaned up; mint a new one.
     const fresh = sh(s, 'master02', 'kubeadm token create --print-join-command');
@@ -196,6 +196,9 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     expect(again.code).toBe(1);
     expect(again.out).toMatch(/\[ERROR FileAvailable--etc-kubernetes-kubelet\.conf\]/);
     sh(s, 'worker01', 'kubeadm reset -f >/dev/null');
+    // The real kubeadm reset leaves the Node object. Without a CNI yet it is NotReady, so its name is free.
+    const k = 'KUBECONFIG=/etc/kubernetes/admin.conf kubectl';
+    expect(sh(s, 'master01', `${k} get node worker01 -o name`).trim()).toBe('node/worker01');
     expect(run(s, 'worker01', 'kubeadm join --config /tmp/join.yaml').code).toBe(0);
   });
 
@@ -223,7 +226,36 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
       nodes.items.filter((n) => 'node-role.kubernetes.io/control-plane' in n.metadata.labels),
     ).toHaveLength(3);
     expect(sh(s, 'master01', `${k} get pods -A`)).toMatch(/kube-system\s+calico-node-\w+\s+1\/1\s+Running/);
-    expect(sh(s, 'master01', `${k} get --raw '/readyz?verbose'`)).toMatch(/etcd ok \(3\/3 members/);
+    expect(sh(s, 'master01', `${k} get --raw '/readyz?verbose'`)).toMatch(/\[\+\]etcd ok/);
+    // The standard etcdctl command on a control plane: three started voting members.
+    const members = sh(
+      s,
+      'master01',
+      'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key member list',
+    );
+    expect(
+      members
+        .trim()
+        .split('\n')
+        .filter((l) => /, started, master0\d, https:\/\/172\.16\.100\.\d+:2380, .*, false$/.test(l)),
+    ).toHaveLength(3);
     expect(sh(s, 'master01', 'cat /var/lib/k8sha-lab/kubeadm-init.log')).toMatch(/init #1 of this lab/); // the failed attempts never created a cluster
+
+    // A reset leaves the Node object, Ready until the grace period runs out: a join under that name is refused.
+    const token = /--token (\S+)/.exec(sh(s, 'master01', 'kubeadm token create --print-join-command'))![1]!;
+    sh(
+      s,
+      'worker02',
+      `sed "s#${secrets.bootstrapToken}#${token}#" ${CONFIG} > /tmp/join.yaml && kubeadm reset -f >/dev/null`,
+    );
+    const refused = run(s, 'worker02', 'kubeadm join --config /tmp/join.yaml');
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(
+      /a Node with name "worker02" and status "Ready" already exists in the cluster/,
+    );
+    sh(s, 'worker02', 'kubeadm reset -f >/dev/null');
+    sh(s, 'master01', `${k} delete node worker02`);
+    const rejoined = run(s, 'worker02', 'kubeadm join --config /tmp/join.yaml');
+    expect(rejoined.code, rejoined.out).toBe(0);
   });
 });

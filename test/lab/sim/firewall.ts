@@ -76,7 +76,12 @@ export interface FirewalldState {
 }
 
 export function firewalldState(): FirewalldState {
-  return readState<FirewalldState>('firewall', () => ({ ports: [], protocols: [], permanentPorts: [], permanentProtocols: [] }));
+  return readState<FirewalldState>('firewall', () => ({
+    ports: [],
+    protocols: [],
+    permanentPorts: [],
+    permanentProtocols: [],
+  }));
 }
 
 export function saveFirewalld(s: FirewalldState): void {
@@ -104,7 +109,11 @@ export function ufwRules(s: UfwState): FirewallRules {
     const to = /^to (\S+)/.exec(rule)?.[1];
     if (to) r.destinations.push(to);
     else if (/^\d+(-\d+)?\/(tcp|udp)$/.test(rule.split(' ')[0]!)) r.ports.push(rule.split(' ')[0]!);
-    else if (/^\d+(:\d+)?$/.test(rule.split(' ')[0]!)) r.ports.push(`${rule.split(' ')[0]!.replace(':', '-')}/tcp`, `${rule.split(' ')[0]!.replace(':', '-')}/udp`);
+    else if (/^\d+(:\d+)?$/.test(rule.split(' ')[0]!))
+      r.ports.push(
+        `${rule.split(' ')[0]!.replace(':', '-')}/tcp`,
+        `${rule.split(' ')[0]!.replace(':', '-')}/udp`,
+      );
   }
   return r;
 }

@@ -275,7 +275,8 @@ export function firewallCmd(argv: string[]): void {
     fw.protocols = [...fw.permanentProtocols];
   }
   if (argv.includes('--list-ports')) return out((permanent ? fw.permanentPorts : fw.ports).join(' '));
-  if (argv.includes('--list-protocols')) return out((permanent ? fw.permanentProtocols : fw.protocols).join(' '));
+  if (argv.includes('--list-protocols'))
+    return out((permanent ? fw.permanentProtocols : fw.protocols).join(' '));
   saveFirewalld(fw);
   // Runtime changes (and a reload) take effect at once; --permanent alone waits for the reload.
   if (!permanent || argv.includes('--reload')) syncFirewall('firewalld', true);
@@ -286,7 +287,10 @@ export function ufw(argv: string[]): void {
   if (isRhel()) commandNotFound('ufw');
   const st = ufwState();
   const [sub, ...rest] = argv;
-  if (sub === 'status') return out(`Status: ${st.active ? 'active' : 'inactive'}${st.active ? `\n\n${st.rules.join('\n')}` : ''}`);
+  if (sub === 'status')
+    return out(
+      `Status: ${st.active ? 'active' : 'inactive'}${st.active ? `\n\n${st.rules.join('\n')}` : ''}`,
+    );
   if (sub === 'enable') st.active = true;
   else if (sub === 'disable') st.active = false;
   else if (sub === 'allow') {

@@ -298,6 +298,7 @@ export class Apiserver {
         ),
       );
     }
+    if (verb === 'watch') return this.watch(r, rt, url, req, res);
     const body = ['POST', 'PUT', 'PATCH'].includes(req.method ?? '') ? await readBody(req) : '';
     const out = await this.resource(req, r, rt, verb, body, url, user);
     const code = verb === 'create' ? 201 : 200;
@@ -351,8 +352,6 @@ export class Apiserver {
           items: shown,
         };
       }
-      case 'watch':
-        throw new ApiError(405, 'MethodNotAllowed', 'the lab apiserver does not serve watches; poll instead');
       case 'get': {
         if (rt.sub && rt.sub !== 'status')
           throw new ApiError(405, 'MethodNotAllowed', `get is not supported on ${rt.sub}`);
@@ -418,6 +417,71 @@ export class Apiserver {
       }
     }
     throw new ApiError(405, 'MethodNotAllowed', `${verb} is not supported`);
+  }
+
+  /**
+   * A watch, served by polling etcd once a second: ADDED for what exists (or what changed since the
+   * given resourceVersion), then MODIFIED/DELETED as objects change, until timeoutSeconds or the client
+   * goes. Enough for kubectl wait and rollout status; events between polls are folded together.
+   */
+  private async watch(
+    r: Resource,
+    rt: Route,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const byLabel = labelSelector(url.searchParams.get('labelSelector'));
+    const byField = fieldSelector(url.searchParams.get('fieldSelector'));
+    const since = Number(url.searchParams.get('resourceVersion') ?? 0) || 0;
+    const until = Date.now() + Math.min(Number(url.searchParams.get('timeoutSeconds') ?? 1800), 1800) * 1000;
+    const snapshot = async (): Promise<Map<string, Obj>> => {
+      const { items } = await this.storage.list(r, rt.namespace);
+      return new Map<string, Obj>(
+        items
+          .map((o) => (r.kind === 'Node' ? withNodeLifecycle(o) : o))
+          .filter((o) => byLabel(o.metadata.labels ?? {}) && byField(o))
+          .map((o): [string, Obj] => [`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]),
+      );
+    };
+    let seen = await snapshot();
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    const event = (type: string, object: Obj) => res.write(`${JSON.stringify({ type, object })}\n`);
+    const initial = url.searchParams.get('sendInitialEvents') === 'true';
+    for (const o of seen.values())
+      if (initial || !since || Number(o.metadata.resourceVersion) > since) event('ADDED', o);
+    // A streaming list (kubectl 1.35's default) waits for this bookmark before it trusts its cache.
+    if (initial) {
+      const { revision } = await this.storage.list(r, rt.namespace).catch(() => ({ revision: 0 }));
+      event('BOOKMARK', {
+        apiVersion: apiVersionOf(r),
+        kind: r.kind,
+        metadata: {
+          name: '',
+          resourceVersion: String(revision),
+          annotations: { 'k8s.io/initial-events-end': 'true' },
+        },
+      });
+    }
+    let closed = false;
+    req.on('close', () => (closed = true));
+    while (!closed && Date.now() < until) {
+      await new Promise((ok) => setTimeout(ok, 1000));
+      let now: Map<string, Obj>;
+      try {
+        now = await snapshot();
+      } catch {
+        continue; // no quorum right now: the watch stays open, as kube-apiserver's cache would
+      }
+      for (const [k, o] of now) {
+        const before = seen.get(k);
+        if (!before) event('ADDED', o);
+        else if (JSON.stringify(before) !== JSON.stringify(o)) event('MODIFIED', o);
+      }
+      for (const [k, o] of seen) if (!now.has(k)) event('DELETED', o);
+      seen = now;
+    }
+    res.end();
   }
 
   /** The bootstrap signer's work, done at read time: one signature per valid signing token. */

@@ -232,14 +232,22 @@ async function joinEtcd(admin: Api, id: ControlPlaneIdentity): Promise<void> {
         );
     }
     const peerURL = `https://${id.address}:2380`;
+    // kubeadm retries MemberAdd with exponential back-off: right after another member joined, etcd
+    // refuses reconfiguration for a while ("unhealthy cluster") until it has seen every member for 5 s.
     let added;
-    try {
-      added = await etcd.addMember(peerURL, true);
-    } catch (e) {
-      fail(
-        1,
-        `error execution phase control-plane-join/etcd: error creating local etcd static pod manifest file: etcdserver: ${(e as Error).message.replace(/^etcdserver: /, '')}`,
-      );
+    for (let delay = 50, spent = 0; ; spent += delay, delay = Math.min(delay * 2, 5000)) {
+      try {
+        added = await etcd.addMember(peerURL, true);
+        break;
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (!/unhealthy cluster|too many learner|request timed out/.test(msg) || spent > 30_000)
+          fail(
+            1,
+            `error execution phase control-plane-join/etcd: error creating local etcd static pod manifest file: etcdserver: ${msg.replace(/^etcdserver: /, '')}`,
+          );
+        await sleep(delay);
+      }
     }
     out(
       `[etcd] Announced new etcd member joining to the existing etcd cluster\n[etcd] Adding etcd member as learner: ${peerURL}`,
