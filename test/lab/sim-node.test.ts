@@ -117,7 +117,7 @@ describe.runIf(enabled)('package managers (rocky: master01, ubuntu: master02)', 
 });
 
 describe.runIf(enabled)('systemctl, swap, modules, sysctl (worker02, rocky)', () => {
-  it('refuses to start containerd without SystemdCgroup = true, and starts it with', () => {
+  it("starts containerd only with a config it can read; Docker's default leaves the CRI off", () => {
     const s = lab.state;
     expect(run(s, 'worker02', 'systemctl start containerd').code).toBe(5);
     sh(
@@ -125,10 +125,23 @@ describe.runIf(enabled)('systemctl, swap, modules, sysctl (worker02, rocky)', ()
       'worker02',
       'dnf config-manager --add-repo https://mirrors.aliyun.com/docker-ce/linux/rhel/docker-ce.repo >/dev/null && dnf install -y containerd.io >/dev/null',
     );
-    let r = run(s, 'worker02', 'systemctl start containerd');
+    // Docker's package config: containerd starts (kubeadm's preflight then finds the CRI disabled).
+    let r = run(s, 'worker02', 'systemctl start containerd && systemctl is-active containerd');
+    expect(r.code, r.out).toBe(0);
+    expect(sh(s, 'worker02', 'cat /etc/containerd/config.toml')).toMatch(/disabled_plugins = \["cri"\]/);
+    sh(
+      s,
+      'worker02',
+      "systemctl stop containerd; printf 'version = 3\\n[plugins\\n' > /etc/containerd/config.toml",
+    );
+    r = run(s, 'worker02', 'systemctl start containerd');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/Job for containerd\.service failed/);
-    expect(sh(s, 'worker02', 'systemctl status containerd || true')).toMatch(/SystemdCgroup/);
+    expect(sh(s, 'worker02', 'systemctl status containerd || true')).toMatch(/failed to load TOML/);
+    sh(s, 'worker02', "printf 'version = 5\\n' > /etc/containerd/config.toml");
+    expect(sh(s, 'worker02', 'systemctl start containerd; systemctl status containerd || true')).toMatch(
+      /unsupported config version 5 \(containerd 2\.3\.4 reads up to version 4\)/,
+    );
     sh(
       s,
       'worker02',

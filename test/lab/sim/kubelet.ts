@@ -71,15 +71,11 @@ export function readContainerdConfig(): ContainerdConfig {
 export function containerdRefuses(version: string): string | undefined {
   const c = readContainerdConfig();
   if (c.parseError) return `failed to load TOML from /etc/containerd/config.toml: ${c.parseError}`;
+  // Older versions are migrated in memory at start; a version newer than this containerd knows is fatal.
   const v = c.version ?? 1;
-  const major = Number(version.split('.')[0]);
-  const minor = Number(version.split('.')[1]);
-  if (major < 2 && v > 2)
-    return `containerd: invalid configuration: unsupported config version ${v} (containerd ${version} reads up to version 2)`;
-  if (major >= 2 && v === 1)
-    return 'containerd: config version 1 is no longer supported; migrate with containerd config migrate';
-  if (major === 2 && minor < 3 && v > 3)
-    return `containerd: unsupported config version ${v} (containerd ${version} reads up to version 3)`;
+  const newest = expectedConfigVersion(version);
+  if (v > newest)
+    return `containerd: invalid configuration: unsupported config version ${v} (containerd ${version} reads up to version ${newest})`;
   return undefined;
 }
 
