@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderForLab } from './cluster.js';
-import { PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
+import { FIREWALL_OFF, PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
 import { labWs, vipHolder, wsArgv, type LabState } from './lab.js';
 
 const { enabled, lab } = useLab('VRRP failover tests');
@@ -72,6 +72,7 @@ describe.runIf(enabled)('VRRP failover in the lab', () => {
     const { result } = await renderForLab(s);
     for (const h of CPS) {
       pushFiles(s, h, result.nodes[h]!);
+      sh(s, h, FIREWALL_OFF); // VRRP and haproxy are the subject here; the installer's firewall rules are tested with it
       sh(
         s,
         h,

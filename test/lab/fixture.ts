@@ -58,9 +58,12 @@ export function pushFiles(state: LabState, host: string, files: RenderedFile[]):
  * Kubernetes packages for its OS family, containerd running, swap off, modules and sysctls, and the
  * firewall off (these tests drive kubeadm by hand; the installer's firewall rules are tested with it).
  */
+/** Turn a host's firewall off (tests that drive the components by hand, not through the installer). */
+export const FIREWALL_OFF =
+  '. /etc/os-release; if [ "$ID" = rocky ]; then systemctl stop firewalld; else ufw disable >/dev/null; fi';
+
 export const PREPARE_NODE = `set -e
-. /etc/os-release
-if [ "$ID" = rocky ]; then systemctl stop firewalld; else ufw disable >/dev/null; fi
+${FIREWALL_OFF}
 if [ "$ID" = rocky ]; then
   rm -f /etc/apt/sources.list.d/kubernetes.list /etc/apt/sources.list.d/docker.list
   dnf install -y containerd.io >/dev/null

@@ -69,8 +69,9 @@ describe.runIf(run)('lab up and down', () => {
       expect(labExec(state, 'master02', 'test -e /tmp/probe || test -e /run/probe').code).toBe(1);
       const ids = state.hosts.map((h) => sh(state, h.name, 'cat /etc/machine-id').trim());
       expect(new Set(ids).size).toBe(ids.length);
-      // Each host sees only its own processes.
-      expect(sh(state, 'worker01', 'ps -e -o comm= | sort -u')).not.toMatch(/keepalived|node/);
+      // Each host sees only its own processes (sshd and its simulator daemon, not a neighbour's haproxy).
+      expect(sh(state, 'worker01', 'ps -e -o comm= | sort -u')).not.toMatch(/keepalived|haproxy|etcd/);
+      expect(sh(state, 'worker01', 'ps -e -o pid=,comm=').trim().split('\n').length).toBeLessThan(8);
     } finally {
       const pids = state.hosts.map((h) => h.initPid);
       await labDown(state.dir);
