@@ -3,6 +3,7 @@
 // since 2.5), no admin:admin stats, no user that may not exist.
 import { controlPlanes } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
+import { APISERVER_BIND_PORT } from './kubeadm.js';
 import { GENERATED_HEADER, type RenderedFile, type Secrets } from './types.js';
 
 export const HAPROXY_STATS_PORT = 8404;
@@ -13,7 +14,7 @@ export function renderHaproxy(a: Answers, s: Secrets): RenderedFile {
   if (!lb) throw new Error('renderHaproxy needs a loadBalancer');
   const width = Math.max(...controlPlanes(a).map((h) => h.name.length));
   const servers = controlPlanes(a).map(
-    (h) => `    server ${h.name.padEnd(width)} ${h.address}:6443 check verify none`,
+    (h) => `    server ${h.name.padEnd(width)} ${h.address}:${APISERVER_BIND_PORT} check verify none`,
   );
   const stats = lb.stats
     ? [

@@ -86,17 +86,17 @@ export function Preflight({
       ))}
       {asking ? (
         <Box flexDirection="column">
-          <Text>
-            {newKeys.length} host key(s) seen for the first time. Compare them with each host's own
-            (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there):
+          <Text wrap="wrap">
+            {newKeys.length} host key(s) seen for the first time. Compare them with each host&apos;s own
+            (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub there):
           </Text>
           {newKeys.map((k) => (
-            <Text key={`${k.node}-${k.address}`}>
+            <Text key={`${k.node}-${k.address}`} wrap="truncate-end">
               {'  '}
-              {k.node.padEnd(12)}
-              {`${k.address}${k.port === 22 ? '' : `:${k.port}`}`.padEnd(17)}
-              {k.type.padEnd(20)}
+              {k.node.padEnd(11)}
+              {`${k.address}${k.port === 22 ? '' : `:${k.port}`}`.padEnd(16)}
               {k.fingerprint}
+              {k.type === 'ssh-ed25519' ? '' : ` (${k.type})`}
             </Text>
           ))}
           <Text color="yellow">

@@ -9,6 +9,7 @@ import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset } from './kubeadm-reset.js';
 import { comparePauseImage } from './pause-image.js';
+import { loadBalancerCause } from './diagnose.js';
 
 export const LOCAL_APISERVER_HEALTHY = `curl -sfk --max-time 5 ${LOCAL_APISERVER_HEALTHZ} >/dev/null`;
 
@@ -80,5 +81,9 @@ export const initControlPlane: Step = {
     if (!marks.tokenCreatedAt) ctx.svc.setMark('tokenCreatedAt', now);
     dropOperatorCaKey(ctx);
     await installRootKubeconfig(ctx);
+  },
+  async diagnose(ctx) {
+    // kubeadm init writes its configuration through controlPlaneEndpoint: the load balancer must work.
+    return loadBalancerCause(ctx, ctx.node);
   },
 };

@@ -1,12 +1,41 @@
 // Step 7: the other control planes join one at a time, each after the cluster and etcd are healthy.
-import { initNode } from '../answers/model.js';
+// A join that was cut short (kill -9, a lost link) can leave an etcd member behind that never
+// started or was never promoted; it is removed through a healthy member before the node joins again,
+// so it neither blocks the new member-add nor counts against quorum.
+import { controlPlanes, initNode } from '../answers/model.js';
 import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
-import { StepError } from './engine/failure.js';
+import type { StepContext } from './engine/context.js';
+import { CommandFailed, StepError } from './engine/failure.js';
+import { firewallCause, loadBalancerCause } from './diagnose.js';
+import { etcdMembers, halfJoined, peerUrl, removeEtcdMember } from './etcd-members.js';
 import { LOCAL_APISERVER_HEALTHY } from './init-control-plane.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset, registered } from './kubeadm-reset.js';
 
 const READYZ = 'kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1';
+
+async function locallyHealthy(ctx: StepContext): Promise<boolean> {
+  return (
+    (
+      await ctx.probe(
+        `test -f /etc/kubernetes/kubelet.conf && test -f /etc/kubernetes/manifests/kube-apiserver.yaml && ${LOCAL_APISERVER_HEALTHY}`,
+      )
+    ).code === 0
+  );
+}
+
+/** Remove this node's etcd member if a join that never finished left it behind. */
+async function removeHalfJoinedMember(ctx: StepContext): Promise<void> {
+  const first = initNode(ctx.answers);
+  const members = await etcdMembers(ctx, first);
+  const mine = members?.find((m) => m.peerURLs.includes(peerUrl(ctx.node)));
+  if (!mine) return;
+  if (!halfJoined(mine) && (await locallyHealthy(ctx))) return;
+  ctx.notice(
+    `${ctx.node.name}: etcd still lists member ${mine.id} for ${peerUrl(ctx.node)} (${mine.name ? 'a learner that was never promoted' : 'added, never started'}) from a join that did not finish; removing it through ${first.name} before joining again`,
+  );
+  await removeEtcdMember(ctx, first, mine);
+}
 
 export const joinControlPlane: Step = {
   id: 'join-control-plane',
@@ -18,16 +47,20 @@ export const joinControlPlane: Step = {
   skippable: false,
   resetBeforeRetry: true,
   async check(ctx) {
-    const local = await ctx.probe(
-      `test -f /etc/kubernetes/kubelet.conf && test -f /etc/kubernetes/manifests/kube-apiserver.yaml && ${LOCAL_APISERVER_HEALTHY}`,
-    );
-    return local.code === 0 && (await registered(ctx, initNode(ctx.answers)));
+    if (!(await locallyHealthy(ctx)) || !(await registered(ctx, initNode(ctx.answers)))) return false;
+    // Joined means a started, voting etcd member too; a learner left behind is not a finished join.
+    // When etcd's member list cannot be read, the local and API evidence stands: never re-join a member
+    // on a guess.
+    const members = await etcdMembers(ctx, initNode(ctx.answers));
+    if (!members) return true;
+    const mine = members.find((m) => m.peerURLs.includes(peerUrl(ctx.node)));
+    return !!mine && !halfJoined(mine);
   },
   async apply(ctx) {
     const first = initNode(ctx.answers);
     const health = await ctx.runOn(
       first,
-      `for i in $(seq 1 90); do if ${READYZ}; then exit 0; fi; sleep 2; done; exit 1`,
+      `for i in $(seq 1 30); do if ${READYZ}; then exit 0; fi; sleep 2; done; exit 1`,
       {
         allowFail: true,
         label: 'wait until the cluster and etcd are healthy (kubectl get --raw /readyz)',
@@ -38,9 +71,31 @@ export const joinControlPlane: Step = {
         'the cluster is not healthy (readyz fails: etcd has no quorum or an apiserver is down), so another control plane must not join now',
         `check ${first.name}: kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw '/readyz?verbose'`,
       );
+    await removeHalfJoinedMember(ctx);
     if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
-    await ctx.run(`kubeadm join --config ${KUBEADM_CONFIG_PATH}`, { timeoutMs: 20 * 60_000 });
+    try {
+      await ctx.run(`kubeadm join --config ${KUBEADM_CONFIG_PATH}`, { timeoutMs: 20 * 60_000 });
+    } catch (e) {
+      if (
+        e instanceof CommandFailed &&
+        e.stderrTail.some((l) => /Secret "kubeadm-certs" was not found/.test(l))
+      )
+        throw new StepError(
+          `the control-plane certificates uploaded for the joins${ctx.svc.marks().certsUploadedAt ? ` at ${ctx.svc.marks().certsUploadedAt}` : ''} have expired on the cluster (the kubeadm-certs Secret lasts 2 hours)`,
+          'run apply again: a new run uploads them again under a fresh certificate key before the next join',
+        );
+      throw e;
+    }
     await installRootKubeconfig(ctx);
+  },
+  async diagnose(ctx) {
+    // The join goes through the VIP to the other control planes, and they must reach this one's etcd.
+    for (const cp of controlPlanes(ctx.answers)) {
+      if (cp.name === ctx.node.name) continue;
+      const cause = await firewallCause(ctx, cp, ctx.node);
+      if (cause) return cause;
+    }
+    return (await firewallCause(ctx, ctx.node)) ?? (await loadBalancerCause(ctx, initNode(ctx.answers)));
   },
 };

@@ -1,5 +1,6 @@
 // Step 8: workers join in parallel (bounded by --concurrency).
-import { initNode } from '../answers/model.js';
+import { controlPlanes, initNode } from '../answers/model.js';
+import { firewallCause, loadBalancerCause } from './diagnose.js';
 import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
 import { hasLeftovers, kubeadmReset, registered } from './kubeadm-reset.js';
@@ -25,5 +26,13 @@ export const joinWorker: Step = {
     if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
     await ctx.run(`kubeadm join --config ${KUBEADM_CONFIG_PATH}`, { timeoutMs: 20 * 60_000 });
+  },
+  async diagnose(ctx) {
+    // A worker reaches the cluster through the VIP: a firewall on a control plane is the usual culprit.
+    for (const cp of controlPlanes(ctx.answers)) {
+      const cause = await firewallCause(ctx, cp, ctx.node);
+      if (cause) return cause;
+    }
+    return loadBalancerCause(ctx, initNode(ctx.answers));
   },
 };

@@ -10,8 +10,41 @@ import { quote } from './transport/shell.js';
 interface NodeList {
   items: {
     metadata: { name: string; labels?: Record<string, string> };
-    status: { conditions: { type: string; status: string }[] };
+    status: { conditions: { type: string; status: string; message?: string }[] };
   }[];
+}
+
+interface PodList {
+  items: {
+    metadata: { name: string; labels?: Record<string, string> };
+    spec?: { nodeName?: string };
+    status?: {
+      containerStatuses?: { ready?: boolean; state?: { waiting?: { reason?: string; message?: string } } }[];
+    };
+  }[];
+}
+
+/** Per-node networking pods (kube-proxy, calico-node) that are not running, with the reason they give. */
+async function podProblems(ctx: StepContext): Promise<string[]> {
+  const r = await ctx.probe(`${KUBECTL} -n kube-system get pods -o json`);
+  let list: PodList;
+  try {
+    list = JSON.parse(r.stdout) as PodList;
+  } catch {
+    return r.code === 0 ? [] : ['kubectl get pods -n kube-system failed'];
+  }
+  const out: string[] = [];
+  for (const p of list.items ?? []) {
+    const app = p.metadata.labels?.['k8s-app'];
+    if (app !== 'kube-proxy' && app !== 'calico-node') continue;
+    const c = p.status?.containerStatuses?.[0];
+    if (c?.ready) continue;
+    const w = c?.state?.waiting;
+    out.push(
+      `${app} on ${p.spec?.nodeName ?? 'no node'} is ${w?.reason ?? 'not running'}${w?.message ? `: ${w.message}` : ''}`,
+    );
+  }
+  return out;
 }
 
 async function problems(ctx: StepContext): Promise<string[]> {
@@ -27,13 +60,14 @@ async function problems(ctx: StepContext): Promise<string[]> {
     const n = list.items.find((x) => x.metadata.name === h.name);
     if (!n) out.push(`${h.name} is not registered in the cluster`);
     else {
-      if (!n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
-        out.push(`${h.name} is not Ready`);
+      const ready = n.status.conditions.find((c) => c.type === 'Ready');
+      if (ready?.status !== 'True')
+        out.push(`${h.name} is not Ready${ready?.message ? ` (${ready.message})` : ''}`);
       const isCp = 'node-role.kubernetes.io/control-plane' in (n.metadata.labels ?? {});
       if (isCp !== (h.role === 'control-plane')) out.push(`${h.name} has the wrong role`);
     }
   }
-  return out;
+  return [...out, ...(await podProblems(ctx))];
 }
 
 export const verify: Step = {
@@ -53,11 +87,20 @@ export const verify: Step = {
       timeoutMs: 6 * 60_000,
     });
     if (ctx.svc.dryRun) return;
-    const p = await problems(ctx);
-    if (p.length)
-      throw new StepError(
-        `verification failed: ${p.join('; ')}`,
-        `kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide on ${initNode(ctx.answers).name}`,
-      );
+    // Nodes are Ready; the per-node networking pods may still be starting. A pod that keeps
+    // crash-looping for three looks in a row will not get better by waiting.
+    let p: string[] = [];
+    let crashing = 0;
+    for (const until = Date.now() + 120_000; Date.now() < until;) {
+      p = await problems(ctx);
+      if (p.length === 0) return;
+      crashing = p.some((x) => /CrashLoopBackOff/.test(x)) ? crashing + 1 : 0;
+      if (crashing >= 3) break;
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    throw new StepError(
+      `verification failed: ${p.join('; ')}`,
+      `kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide, and get pods -n kube-system -o wide, on ${initNode(ctx.answers).name}`,
+    );
   },
 };

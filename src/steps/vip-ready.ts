@@ -1,5 +1,7 @@
 // Before `kubeadm init`: the VIP must answer on the LB port (haproxy reached through keepalived).
-import { initNode } from '../answers/model.js';
+import { controlPlanes, initNode, vipAddress } from '../answers/model.js';
+import { firewallCause } from './diagnose.js';
+import { lbProblems } from './lb-consistency.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
@@ -8,13 +10,13 @@ import { quote } from './transport/shell.js';
 /** curl exit 7 (nothing listens) and 28 (no answer) mean the VIP is not serving; anything else is haproxy. */
 function vipProbe(ctx: StepContext): string {
   const lb = ctx.answers.loadBalancer!;
-  const url = `https://${lb.vip.split('/')[0]}:${lb.port}/`;
+  const url = `https://${vipAddress(ctx.answers)}:${lb.port}/`;
   return `curl -sk -o /dev/null --max-time 2 ${quote(url)}; rc=$?; [ "$rc" -ne 7 ] && [ "$rc" -ne 28 ]`;
 }
 
 export const vipReady: Step = {
   id: 'vip-ready',
-  title: 'VIP answers on the load-balancer port',
+  title: 'Load balancer consistent; VIP answers',
   phase: 'lb',
   scope: 'cluster',
   appliesTo: (_h, a) => !!a.loadBalancer,
@@ -22,6 +24,7 @@ export const vipReady: Step = {
   retry: { tries: 2, delayMs: 5000 },
   skippable: false,
   async check(ctx) {
+    if ((await lbProblems(ctx)).length) return false;
     // Done when the VIP answers, whichever control plane holds it. Right after a failover the VIP may
     // be moving (VRRP settles in a few seconds), so a short wait is part of the read-only check.
     return (
@@ -33,19 +36,34 @@ export const vipReady: Step = {
     );
   },
   async apply(ctx) {
+    const problems = await lbProblems(ctx);
+    if (problems.length)
+      throw new StepError(
+        `the control planes' load-balancer configurations disagree: ${problems.join('; ')}`,
+        'run apply again to rewrite /etc/keepalived/keepalived.conf and /etc/haproxy/haproxy.cfg as rendered (look for hand edits first)',
+      );
     const lb = ctx.answers.loadBalancer!;
+    const vip = vipAddress(ctx.answers)!;
     const r = await ctx.run(
       `for i in $(seq 1 60); do if ${vipProbe(ctx)}; then exit 0; fi; sleep 1; done; exit 1`,
       {
         allowFail: true,
-        label: `wait up to 60 s for ${lb.vip.split('/')[0]}:${lb.port} to answer`,
+        label: `wait up to 60 s for ${vip}:${lb.port} to answer`,
       },
     );
     if (r.code !== 0) {
       throw new StepError(
-        `the VIP ${lb.vip.split('/')[0]} does not answer on port ${lb.port} after 60 s`,
+        `the VIP ${vip} does not answer on port ${lb.port} after 60 s`,
         'check keepalived on the control planes (systemctl status keepalived; is VRRP/multicast allowed between them?) and haproxy (systemctl status haproxy)',
       );
     }
+  },
+  async diagnose(ctx) {
+    for (const cp of controlPlanes(ctx.answers)) {
+      if (cp.name === ctx.node.name) continue;
+      const cause = await firewallCause(ctx, cp, ctx.node);
+      if (cause) return cause;
+    }
+    return undefined;
   },
 };

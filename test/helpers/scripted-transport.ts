@@ -139,6 +139,12 @@ export class ScriptedTransport implements Transport {
       });
     }
     if (command === 'hostname') return `${this.host}\n`;
+    if (/get pods -o json/.test(command)) return JSON.stringify({ items: [] });
+    // The load-balancer consistency check reads back what the install uploaded.
+    if (command.includes('---HAPROXY---')) {
+      const last = (p: string) => [...this.uploads].reverse().find((u) => u.path === p)?.content ?? '';
+      return `${last('/etc/keepalived/keepalived.conf')}\n---HAPROXY---\n${last('/etc/haproxy/haproxy.cfg')}`;
+    }
     if (command.includes('mkdir -m 700 /run/k8sha-wizard/lock')) return 'acquired\n';
     return '';
   }

@@ -76,6 +76,10 @@ describe.runIf(enabled)('the wizard in a real terminal', () => {
         await t.press('Escape', 'Escape');
         await t.waitFor('Continue: check the hosts');
         await t.press('Enter');
+        // First contact: every host's key is shown (one line each, within 80 columns) and trusted on t.
+        const keys = await t.waitFor(/5 host key\(s\) seen for the first time[\s\S]*t trusts all 5/, 60_000);
+        expect(keys).toMatch(/master01\s+172\.16\.100\.100\s+SHA256:\S{43}\n/);
+        await t.press('t');
         await t.waitFor(/All nodes passed/, 60_000);
         await t.press('Enter');
         await t.waitFor(/NODE\s+prepare/, 15_000);

@@ -177,9 +177,15 @@ describe('node basics', () => {
   it('writes containerd config v4 for 2.3, v3 for 2.2, v2 for 1.7, each with SystemdCgroup and the mirror pause image', () => {
     const c = file('worker01', '/etc/containerd/config.toml').content;
     expect(c).toMatch(/^version = 4$/m);
-    expect(c).toMatch(/\[plugins\.'io\.containerd\.cri\.v1\.runtime'\.containerd\.runtimes\.runc\.options\]\n  SystemdCgroup = true/);
+    expect(c).toMatch(
+      /\[plugins\.'io\.containerd\.cri\.v1\.runtime'\.containerd\.runtimes\.runc\.options\]\n  SystemdCgroup = true/,
+    );
     expect(c).toMatch(/sandbox = "registry\.aliyuncs\.com\/google_containers\/pause:3\.10\.1"/);
-    const v22 = renderCluster({ answers: valid(seedWith((s) => (s.versions = { containerd: '2.2.1' }))), catalog, secrets });
+    const v22 = renderCluster({
+      answers: valid(seedWith((s) => (s.versions = { containerd: '2.2.1' }))),
+      catalog,
+      secrets,
+    });
     expect(file('worker01', '/etc/containerd/config.toml', v22).content).toMatch(/^version = 3$/m);
     const old = renderCluster({
       answers: valid(

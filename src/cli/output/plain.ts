@@ -9,6 +9,8 @@ export function formatFailure(f: FailureInfo): string[] {
   if (f.command) lines.push(`  command:   ${f.command}`);
   if (f.exitCode !== undefined) lines.push(`  exit code: ${f.exitCode}`);
   if (f.stderrTail.length) lines.push('  last output:', ...f.stderrTail.map((l) => `    ${l}`));
+  if (f.cause) lines.push(`  cause:     ${f.cause}`);
+  if (f.hint) lines.push(`  fix:       ${f.hint}`);
   lines.push(`  log:       ${f.logPath}`);
   return lines;
 }

@@ -118,7 +118,8 @@ export class StepContext {
   private async exec(host: string, cmd: string, opts: RunOptions, probe: boolean): Promise<ExecResult> {
     const t = this.svc.transport(host);
     const shown = opts.label ?? cmd;
-    if (probe && t.dryRun) return { code: 1, stdout: '', stderr: '', durationMs: 0 };
+    // A transport that cannot run reads (a dry run) answers them itself.
+    if (probe && t.answerProbe) return t.answerProbe(cmd);
     const logTo = host;
     this.svc.log.write(logTo, this.step.id, `${probe ? '?' : '$'} ${shown}`);
     if (!probe)
@@ -202,7 +203,7 @@ export class StepContext {
   async isUpToDate(f: RenderedFile, host: Host = this.node): Promise<boolean> {
     if (f.kind === 'managed-block') {
       const current = (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
-      return this.svc.transport(host.name).dryRun ? false : spliceBlock(current, f.content) === current;
+      return spliceBlock(current, f.content) === current;
     }
     const want = createHash('sha256').update(f.content).digest('hex');
     const probe = await this.probeOn(
@@ -214,8 +215,7 @@ export class StepContext {
   }
 
   private async ensureBlock(f: RenderedFile, host: Host): Promise<boolean> {
-    const t = this.svc.transport(host.name);
-    const current = t.dryRun ? '' : (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
+    const current = (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
     const next = spliceBlock(current, f.content);
     if (next === current) return false;
     this.announce(`update managed block in ${f.path}`);

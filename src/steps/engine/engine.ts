@@ -15,6 +15,7 @@ import type { Decision, EngineEvent, EngineListener, FailureInfo, Recap, StepSta
 import type { NodeFacts } from './facts.js';
 import { gatherNodeFacts, unreachableMessage, vipInUse } from './gather-facts.js';
 import { CommandFailed, StepError } from './failure.js';
+import { hintFor } from './hints.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { preflight } from './preflight.js';
 import { RunLog } from './run-log.js';
@@ -63,7 +64,13 @@ export interface RunOutcome {
 
 /** Text in events can come from hosts: no terminal escape sequences reach a renderer. */
 function safeFailure(f: FailureInfo): FailureInfo {
-  return { ...f, message: safeText(f.message), stderrTail: f.stderrTail.map(safeLine) };
+  return {
+    ...f,
+    message: safeText(f.message),
+    stderrTail: f.stderrTail.map(safeLine),
+    ...(f.cause ? { cause: safeText(f.cause) } : {}),
+    ...(f.hint ? { hint: safeText(f.hint) } : {}),
+  };
 }
 
 function safeEvent(e: EngineEvent): EngineEvent {
@@ -505,6 +512,7 @@ export class Engine {
           await new Promise((r) => setTimeout(r, delayMs));
           continue;
         }
+        await this.explain(step, ctx, e, info);
         const decision: Decision = this.o.decide && !this.stopRequested ? await this.ask(info) : 'abort';
         if (decision === 'retry') {
           budget = attempt + 1;
@@ -549,6 +557,16 @@ export class Engine {
         throw new RunFailed(info);
       }
     }
+  }
+
+  /** A failure's cause and what to do about it: the step's own diagnosis, then the known-failure hints. */
+  private async explain(step: Step, ctx: StepContext, e: unknown, info: FailureInfo): Promise<void> {
+    if (step.diagnose && !this.o.dryRun && !info.unreachable) {
+      const cause = await step.diagnose(ctx, e).catch(() => undefined);
+      if (cause) info.cause = this.redactor.redact(cause);
+    }
+    const hint = hintFor([info.message, ...info.stderrTail, info.cause ?? ''].join('\n'), info.node);
+    if (hint) info.hint = hint;
   }
 
   private async ask(info: FailureInfo): Promise<Decision> {

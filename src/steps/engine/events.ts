@@ -13,6 +13,10 @@ export interface FailureInfo {
   exitCode?: number;
   stderrTail: string[];
   logPath: string;
+  /** What the engine found out about the cause (a step's diagnosis), if anything. */
+  cause?: string;
+  /** What to do about a known cause, when the message shows one. */
+  hint?: string;
   unreachable: boolean;
   skippable: boolean;
   attempts: number;

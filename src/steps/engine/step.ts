@@ -38,4 +38,9 @@ export interface Step {
   /** True when the step is already done on this node (a rerun then reports "unchanged"). */
   check(ctx: StepContext): Promise<boolean>;
   apply(ctx: StepContext): Promise<void>;
+  /**
+   * After the step failed for good: look around (read-only) for the cause a message alone cannot
+   * show, e.g. ports a firewall drops, or an API that answers locally but not through the VIP.
+   */
+  diagnose?(ctx: StepContext, error: unknown): Promise<string | undefined>;
 }

@@ -27,6 +27,8 @@ export interface Transport {
   upload(path: string, content: string | Buffer, mode: number): Promise<void>;
   download(path: string): Promise<Buffer>;
   close(): Promise<void>;
+  /** A transport that records instead of running (a dry run) answers read-only probes itself. */
+  answerProbe?(command: string): Promise<ExecResult>;
 }
 
 /** The host could not be reached (connect failed, or the connection dropped mid-command). */

@@ -1,0 +1,87 @@
+// What to do about failures whose cause is known from their message: swap, cgroup drivers, a CA pin
+// that does not match, a certificate without the VIP, a repository of another minor, IPVS modules,
+// Calico's pool, etcd quorum … A retry alone does not fix these; the hint says what does. The table
+// follows ../shared/reference/failure-modes.md.
+
+export interface Hint {
+  pattern: RegExp;
+  hint: (m: RegExpExecArray, node: string) => string;
+}
+
+export const HINTS: Hint[] = [
+  {
+    pattern: /running with swap on is not supported/,
+    hint: (_m, n) =>
+      `swap is on on ${n}: run \`swapoff -a\` there and comment out the swap line in /etc/fstab (so it stays off after a reboot), then Retry`,
+  },
+  {
+    pattern: /kubelet cgroup driver: "(\w+)" is different from the container runtime cgroup driver: "(\w+)"/,
+    hint: (m, n) =>
+      `the kubelet uses the ${m[1]} cgroup driver but containerd on ${n} uses ${m[2]}: set \`SystemdCgroup = true\` under the runc options in /etc/containerd/config.toml, run \`systemctl restart containerd\`, then Retry`,
+  },
+  {
+    pattern:
+      /containerd (\S+) expects config version (\d+), but \/etc\/containerd\/config\.toml says version (\S+)/,
+    hint: (m, n) =>
+      `/etc/containerd/config.toml on ${n} has config version ${m[3]}, but containerd ${m[1]} writes version ${m[2]}: let k8sha-wizard rewrite it (run apply again), or migrate it with \`containerd config migrate\``,
+  },
+  {
+    pattern: /none of the public keys "([^"]+)" are pinned/,
+    hint: (m) =>
+      `the cluster's CA (${m[1]}) is not the one the join pins: the join configuration is stale or the cluster was initialized with another CA. Compare discovery.bootstrapToken.caCertHashes in /etc/kubernetes/kubeadm-config.yaml with the hash of /etc/kubernetes/pki/ca.crt on the first control plane`,
+  },
+  {
+    pattern: /x509: certificate is valid for (.+?), not (\S+?)["\s]/,
+    hint: (m) =>
+      `the apiserver certificate does not cover ${m[2]}: it must list the load balancer's address. Add ${m[2]} to apiServer.certSANs (k8sha-wizard renders the VIP there: look for a hand-edited kubeadm-config.yaml), reset the control plane and initialize it again`,
+  },
+  {
+    pattern:
+      /No match for argument: (\S+)|Version '([^']+)' for '([^']+)' was not found|Unable to locate package (\S+)/,
+    hint: (m, n) =>
+      `the package repository on ${n} does not offer ${m[1] ?? (m[2] ? `${m[3]} ${m[2]}` : m[4])}: pkgs.k8s.io has one repository per minor, so the repository file must name the minor the answers want (/etc/yum.repos.d/kubernetes.repo or /etc/apt/sources.list.d/kubernetes.list)`,
+  },
+  {
+    pattern:
+      /token id "(\w+)" is invalid for this cluster or it has expired|could not find a JWS signature in the cluster-info ConfigMap for token ID "(\w+)"/,
+    hint: () =>
+      'the bootstrap token is unknown or expired: run apply again, which mints a fresh token (TTL 2 h) before the joins',
+  },
+  {
+    pattern:
+      /IPVS proxier will not be used because the following required kernel modules are not loaded: \[([^\]]+)\]/,
+    hint: (m, n) =>
+      `load the IPVS modules on ${n} (\`modprobe -a ${m[1]}\`) and list them in /etc/modules-load.d/k8s.conf, or use proxyMode nftables (IPVS is deprecated since 1.35)`,
+  },
+  {
+    pattern: /IP pool (\S+) \(CALICO_IPV4POOL_CIDR\) is not within the cluster's podSubnet (\S+)/,
+    hint: (m) =>
+      `Calico's CALICO_IPV4POOL_CIDR (${m[1]}) must lie inside network.podCIDR (${m[2]}): apply the manifest k8sha-wizard renders (cni/install-calico.sh), which sets it`,
+  },
+  {
+    pattern:
+      /etcdserver: (request timed out|no leader|unhealthy cluster)|etcd has no quorum|readyz fails: etcd/,
+    hint: () =>
+      'etcd has no quorum: more than half of the control planes’ etcd members must be up and able to reach each other on 2379-2380/tcp. Look at etcd on each control plane (crictl ps -a --name etcd, and its logs), then Retry',
+  },
+  {
+    pattern: /\[ERROR Port-(\d+)\]: Port \d+ is in use/,
+    hint: (m, n) =>
+      `something on ${n} already listens on port ${m[1]}: find it with \`ss -ltnp 'sport = :${m[1]}'\` and stop it (or choose another host)`,
+  },
+  {
+    pattern:
+      /couldn't validate the identity of the API Server: .*(i\/o timeout|context deadline exceeded|no route to host)/,
+    hint: (_m, n) =>
+      `${n} cannot reach the API endpoint: check that the VIP answers from ${n} (a firewall on the control planes must allow the load balancer's port) and that keepalived holds the VIP on one control plane`,
+  },
+];
+
+/** The first known cause in these lines, as something to do. */
+export function hintFor(text: string, node: string): string | undefined {
+  for (const h of HINTS) {
+    const m = h.pattern.exec(text);
+    if (m) return h.hint(m, node);
+  }
+  return undefined;
+}

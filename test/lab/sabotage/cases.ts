@@ -1,0 +1,183 @@
+// Installer mistakes a real cluster refuses, planted one at a time between the engine and the hosts
+// (a test-only transport wrapper: files are changed on their way up, commands on their way out,
+// or the cluster is disturbed at a chosen moment). Never through the answers. Each case says where
+// the install must stop and what the message must point at.
+
+export interface Hosts {
+  /** Run a command on a lab host as root, through the runner's own SSH connections. */
+  run(host: string, command: string): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+export interface Sabotage {
+  /** One line on what is wrong, for the test's name. */
+  what: string;
+  /** Change a file on its way to a host. */
+  upload?(host: string, path: string, content: string): string;
+  /** Change a command on its way to a host, or do something to the cluster first (return undefined: unchanged). */
+  exec?(host: string, command: string, hosts: Hosts): Promise<string | undefined>;
+  /** Where the install must stop, and words the failure (message, output, cause or fix) must contain. */
+  expect: { node: string; step: string; says: RegExp };
+}
+
+const once = () => {
+  let done = false;
+  return () => (done ? false : (done = true));
+};
+
+const quorumLoss = once();
+const certsGone = once();
+const halfJoin = once();
+
+const ETCD = (path: string, body: string) =>
+  `curl -sS --max-time 8 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/apiserver-etcd-client.crt --key /etc/kubernetes/pki/apiserver-etcd-client.key -X POST https://127.0.0.1:2379${path} -d '${body}'`;
+
+/** Not mistakes: what a crash leaves behind, which a resume must repair (expect a completed install). */
+export const REPAIRS: Record<string, Sabotage> = {
+  'half-joined-member': {
+    what: 'a control-plane join killed after etcd added its member (a learner that never started)',
+    exec: async (h, cmd, hosts) => {
+      if (h !== 'master03' || !cmd.startsWith('kubeadm join') || !halfJoin()) return undefined;
+      await hosts.run(
+        'master01',
+        ETCD('/v3/cluster/member/add', '{"peerURLs":["https://172.16.100.160:2380"],"isLearner":true}'),
+      );
+      return 'echo "the join was killed here" >&2; exit 137';
+    },
+    expect: { node: '', step: '', says: /./ },
+  },
+  // kubeadm always adds controlPlaneEndpoint's host to the apiserver certificate, so certSANs without
+  // the VIP is harmless when the endpoint is the VIP: a real cluster accepts it, and so must the lab.
+  'vip-missing-from-certsans': {
+    what: 'the apiserver certificate lacks the VIP, and the endpoint is the VIP',
+    upload: (h, p, c) =>
+      p === '/etc/kubernetes/kubeadm-config.yaml' && h === 'master01'
+        ? c.replace(/^\s*- 172\.16\.100\.150\n/m, '')
+        : c,
+    expect: { node: '', step: '', says: /./ },
+  },
+};
+
+export const SABOTAGE: Record<string, Sabotage> = {
+  'wrong-ca-hash': {
+    what: 'joins pin a CA hash that is not the cluster’s',
+    upload: (h, p, c) =>
+      p === '/etc/kubernetes/kubeadm-config.yaml' && h !== 'master01'
+        ? c.replace(/sha256:[0-9a-f]{64}/g, `sha256:${'0'.repeat(64)}`)
+        : c,
+    expect: {
+      node: 'master02',
+      step: 'join-control-plane',
+      says: /none of the public keys .* are pinned[\s\S]*CA/,
+    },
+  },
+  'containerd-without-systemdcgroup': {
+    what: 'containerd runs without SystemdCgroup = true, the kubelet with the systemd driver',
+    upload: (_h, p, c) =>
+      p === '/etc/containerd/config.toml' ? c.replace('SystemdCgroup = true', 'SystemdCgroup = false') : c,
+    expect: {
+      node: 'master01',
+      step: 'kubeadm-init',
+      says: /cgroup driver: "systemd" is different from the container runtime cgroup driver: "cgroupfs"[\s\S]*SystemdCgroup = true/,
+    },
+  },
+  'swap-left-on': {
+    what: 'swap is left on (the swapoff never runs)',
+    exec: async (h, cmd) => (h === 'worker02' && cmd.startsWith('swapoff -a') ? 'true' : undefined),
+    expect: {
+      node: 'worker02',
+      step: 'join-worker',
+      says: /running with swap on is not supported[\s\S]*swapoff -a/,
+    },
+  },
+  'repo-of-another-minor': {
+    what: 'the Kubernetes package repository is the one of another minor',
+    upload: (h, p, c) =>
+      h === 'master02' && /kubernetes\.(repo|list)$/.test(p) ? c.replace(/v1\.36/g, 'v1.35') : c,
+    expect: {
+      node: 'master02',
+      step: 'kubernetes-packages',
+      says: /(No match for argument|was not found)[\s\S]*one repository per minor/,
+    },
+  },
+  'expired-certificate-key': {
+    what: 'the uploaded control-plane certificates expire before a control plane joins',
+    exec: async (h, cmd, hosts) => {
+      if (h === 'master02' && cmd.startsWith('kubeadm join') && certsGone())
+        await hosts.run(
+          'master01',
+          'kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system delete secret kubeadm-certs',
+        );
+      return undefined;
+    },
+    expect: {
+      node: 'master02',
+      step: 'join-control-plane',
+      says: /certificates uploaded for the joins .*have expired[\s\S]*run apply again/,
+    },
+  },
+  'haproxy-wrong-port': {
+    what: 'haproxy forwards to the wrong port',
+    upload: (_h, p, c) => (p === '/etc/haproxy/haproxy.cfg' ? c.replace(/:6443 check/g, ':6444 check') : c),
+    expect: {
+      node: 'master01',
+      step: 'vip-ready',
+      says: /haproxy forwards to 172\.16\.100\.\d+:6444.*but the apiservers are/,
+    },
+  },
+  'keepalived-same-priority': {
+    what: 'keepalived has the same priority on every control plane',
+    upload: (_h, p, c) =>
+      p === '/etc/keepalived/keepalived.conf' ? c.replace(/priority \d+/, 'priority 150') : c,
+    expect: {
+      node: 'master01',
+      step: 'vip-ready',
+      says: /master01 and master02 and master03 share keepalived priority 150/,
+    },
+  },
+  'ipvs-without-modules': {
+    what: 'kube-proxy in IPVS mode without the ip_vs modules',
+    upload: (_h, p, c) => (p === '/etc/modules-load.d/k8s.conf' ? c.replace(/^ip_vs.*\n/gm, '') : c),
+    exec: async (_h, cmd) => (cmd.startsWith('modprobe -a') ? cmd.replace(/ ip_vs\S*/g, '') : undefined),
+    expect: {
+      node: 'master01',
+      step: 'verify',
+      says: /kube-proxy on \S+ is CrashLoopBackOff: can't use the IPVS proxier[\s\S]*modprobe -a ip_vs/,
+    },
+  },
+  'calico-cidr-outside-podsubnet': {
+    what: 'Calico’s pool CIDR is outside the cluster’s podSubnet',
+    upload: (_h, p, c) =>
+      p.endsWith('cni-install-calico.sh') ? c.replace(/^pod_cidr=.*$/m, "pod_cidr='192.168.0.0/16'") : c,
+    expect: {
+      node: 'master01',
+      step: 'verify',
+      says: /calico-node on \S+ is CrashLoopBackOff: .*192\.168\.0\.0\/16 .*not within the cluster's podSubnet 172\.30\.0\.0\/16/,
+    },
+  },
+  'missing-firewall-port': {
+    what: 'the control planes’ firewalls do not open the load balancer’s port',
+    exec: async (h, cmd) => {
+      if (!h.startsWith('master')) return undefined;
+      if (cmd.startsWith('firewall-cmd --permanent')) return cmd.replace(' --add-port=8443/tcp', '');
+      if (cmd.startsWith('ufw allow')) return cmd.replace('ufw allow 8443/tcp && ', '');
+      return undefined;
+    },
+    expect: {
+      node: 'master02',
+      step: 'join-control-plane',
+      says: /8443\/tcp on master0\d do not answer from master02: the packets are dropped/,
+    },
+  },
+  'etcd-quorum-lost-mid-join': {
+    what: 'etcd loses quorum while the third control plane joins',
+    exec: async (h, cmd, hosts) => {
+      if (h === 'master03' && cmd.startsWith('kubeadm join') && quorumLoss())
+        await hosts.run(
+          'master02',
+          'mkdir -p /root/held && mv /etc/kubernetes/manifests/etcd.yaml /root/held/',
+        );
+      return undefined;
+    },
+    expect: { node: 'master03', step: 'join-control-plane', says: /etcd|quorum/ },
+  },
+};
