@@ -178,7 +178,7 @@ describe('node basics', () => {
     const c = file('worker01', '/etc/containerd/config.toml').content;
     expect(c).toMatch(/^version = 4$/m);
     expect(c).toMatch(
-      /\[plugins\.'io\.containerd\.cri\.v1\.runtime'\.containerd\.runtimes\.runc\.options\]\n  SystemdCgroup = true/,
+      /\[plugins\.'io\.containerd\.cri\.v1\.runtime'\.containerd\.runtimes\.runc\.options\]\n {2}SystemdCgroup = true/,
     );
     expect(c).toMatch(/sandbox = "registry\.aliyuncs\.com\/google_containers\/pause:3\.10\.1"/);
     const v22 = renderCluster({
