@@ -22,3 +22,6 @@ export const DEFAULTS = {
 } as const;
 
 export const API_VERSION = 'k8sha-wizard/v1';
+
+/** kube-apiserver's port on every control plane (kubeadm's bindPort); the load balancer sits in front. */
+export const APISERVER_PORT = 6443;

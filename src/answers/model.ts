@@ -2,7 +2,7 @@
 // the resolved version, the chosen mirror with overrides applied.
 import type { Catalog, Mirror } from '../catalog/schema.js';
 import { resolveKubernetesVersion, type ResolvedVersion } from '../catalog/resolve.js';
-import { DEFAULTS } from './defaults.js';
+import { APISERVER_PORT, DEFAULTS } from './defaults.js';
 import type { Answers, Host, SshSettings } from './schema.js';
 
 export function controlPlanes(a: Answers): Host[] {
@@ -69,8 +69,9 @@ export function vrrpInterface(a: Answers, h: Host, facts?: HostFacts): { name: s
 }
 
 export function apiEndpoint(a: Answers): { host: string; port: number } {
-  if (a.loadBalancer) return { host: a.loadBalancer.vip.split('/')[0]!, port: a.loadBalancer.port };
-  return { host: initNode(a).address, port: 6443 };
+  const vip = vipAddress(a);
+  if (a.loadBalancer && vip) return { host: vip, port: a.loadBalancer.port };
+  return { host: initNode(a).address, port: APISERVER_PORT };
 }
 
 /** The API endpoint as host:port text. */
@@ -79,6 +80,12 @@ export function apiEndpointText(a: Answers): string {
   return `${e.host}:${e.port}`;
 }
 
+/** The VIP without its prefix (172.16.100.150 of 172.16.100.150/24). */
 export function vipAddress(a: Answers): string | undefined {
-  return a.loadBalancer?.vip.split('/')[0];
+  return a.loadBalancer ? addressOf(a.loadBalancer.vip) : undefined;
+}
+
+/** The address part of address/prefix. */
+export function addressOf(cidr: string): string {
+  return cidr.split('/')[0]!;
 }

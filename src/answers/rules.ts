@@ -12,6 +12,8 @@ import {
   parseCidr,
   type Cidr,
 } from '../net/ipv4.js';
+import { APISERVER_PORT } from './defaults.js';
+import { addressOf } from './model.js';
 import type { Answers } from './schema.js';
 
 export interface RuleProblem {
@@ -21,7 +23,7 @@ export interface RuleProblem {
 
 /** Ports kubeadm's control-plane components hold on every control plane. */
 const RESERVED_CONTROL_PLANE_PORTS: Record<number, string> = {
-  6443: 'kube-apiserver',
+  [APISERVER_PORT]: 'kube-apiserver',
   2379: 'etcd (client)',
   2380: 'etcd (peer)',
   10250: 'the kubelet',
@@ -121,7 +123,7 @@ function loadBalancerRules(a: Shape): RuleProblem[] {
   }
   const vip = parseCidr(lb.vip);
   if (!vip) return out; // the schema already reported the format
-  const vipText = lb.vip.split('/')[0]!;
+  const vipText = addressOf(lb.vip);
   if (vip.prefix > 30) {
     out.push({
       path: ['loadBalancer', 'vip'],

@@ -1,6 +1,7 @@
 // `k8sha-wizard plan --answers FILE` and `apply --dry-run`: the steps and commands, per node, that a
 // run would make. The same step code runs against a recording transport; facts are assumed
 // (--offline) or gathered read-only over SSH.
+import { DEFAULTS } from '../answers/defaults.js';
 import { initNode } from '../answers/model.js';
 import type { Answers, Host } from '../answers/schema.js';
 import { UsageError } from '../errors.js';
@@ -32,8 +33,8 @@ export function assumedFacts(a: Answers, h: Host, family: 'rhel' | 'debian'): No
     machineId: '',
     productUuid: '',
     macs: [],
-    interface: h.interface ?? a.loadBalancer?.interface ?? 'eth0',
-    addressInterface: h.interface ?? a.loadBalancer?.interface ?? 'eth0',
+    interface: h.interface ?? a.loadBalancer?.interface ?? DEFAULTS.fallbackInterface,
+    addressInterface: h.interface ?? a.loadBalancer?.interface ?? DEFAULTS.fallbackInterface,
     swapOn: true,
     selinux: family === 'rhel' ? 'Enforcing' : 'none',
     clockSkewMs: 0,

@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { describeUserError, ExitCode, isUserError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
+import { DEFAULT_CONCURRENCY } from '../steps/engine/concurrency.js';
 
 function catalogOption(): Option {
   return new Option(
@@ -46,7 +47,7 @@ export function buildProgram(): Command {
 
   const engineOptions = (cmd: Command) =>
     cmd
-      .option('--concurrency <n>', 'nodes worked on at once', '10')
+      .option('--concurrency <n>', 'nodes worked on at once', String(DEFAULT_CONCURRENCY))
       .addOption(
         new Option('--output <format>', 'progress output').choices(['plain', 'json']).default('plain'),
       )
@@ -135,7 +136,7 @@ export function buildProgram(): Command {
   program
     .option('--state-dir <dir>', 'where runs keep their journal, secrets (0600) and logs')
     .option('--kubeconfig-dir <dir>', 'where the admin kubeconfig goes (default: ~/.kube)')
-    .option('--concurrency <n>', 'nodes worked on at once', '10')
+    .option('--concurrency <n>', 'nodes worked on at once', String(DEFAULT_CONCURRENCY))
     .addOption(catalogOption())
     .action(async (opts) => {
       exitCode = await (await import('./wizard.js')).wizardCommand(opts);

@@ -7,6 +7,7 @@ import type { Catalog } from '../catalog/schema.js';
 import ssh2 from 'ssh2';
 import { ExitCode, UsageError } from '../errors.js';
 import { hasControlChars } from '../text/terminal.js';
+import { DEFAULT_CONCURRENCY } from '../steps/engine/concurrency.js';
 import { Engine, type RunOutcome } from '../steps/engine/engine.js';
 import type { EngineEvent } from '../steps/engine/events.js';
 import type { NodeFacts } from '../steps/engine/facts.js';
@@ -86,8 +87,8 @@ export function readPublicKey(file: string): string {
 }
 
 export function concurrencyOf(flags: EngineFlags): number {
-  const n = Number(flags.concurrency ?? 10);
-  return Number.isInteger(n) && n >= 1 && n <= 200 ? n : 10;
+  const n = Number(flags.concurrency ?? DEFAULT_CONCURRENCY);
+  return Number.isInteger(n) && n >= 1 && n <= 200 ? n : DEFAULT_CONCURRENCY;
 }
 
 export async function runEngine(r: EngineRun): Promise<{ outcome: RunOutcome; code: number }> {

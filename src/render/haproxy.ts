@@ -59,7 +59,7 @@ export function renderHaproxy(a: Answers, s: Secrets): RenderedFile {
     '    timeout check 10s',
     '',
     'frontend k8s-apiserver',
-    `    # Not 6443: kube-apiserver already holds 6443 on this node.`,
+    `    # Not ${APISERVER_BIND_PORT}: kube-apiserver already holds it on this node.`,
     `    bind *:${lb.port}`,
     '    default_backend k8s-apiserver',
     '',
@@ -79,7 +79,7 @@ export function renderHaproxy(a: Answers, s: Secrets): RenderedFile {
     mode: lb.stats ? 0o600 : 0o644,
     kind: 'file',
     ...(lb.stats ? { secret: true } : {}),
-    purpose: `haproxy: :${lb.port} -> ${controlPlanes(a).length} apiserver(s) on :6443 with HTTPS /healthz checks${lb.stats ? `, stats on 127.0.0.1:${HAPROXY_STATS_PORT}` : ''}`,
+    purpose: `haproxy: :${lb.port} -> ${controlPlanes(a).length} apiserver(s) on :${APISERVER_BIND_PORT} with HTTPS /healthz checks${lb.stats ? `, stats on 127.0.0.1:${HAPROXY_STATS_PORT}` : ''}`,
     content: lines.join('\n'),
   };
 }

@@ -11,13 +11,14 @@ import {
   vipAddress,
   workers,
 } from '../answers/model.js';
+import { APISERVER_PORT } from '../answers/defaults.js';
 import type { Answers, Host } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
 import { CONTAINERD_SOCKET } from './node-basics.js';
 import { GENERATED_HEADER, type RenderedFile, type Secrets } from './types.js';
 
 /** Each control plane's own apiserver, behind the load balancer's port. */
-export const APISERVER_BIND_PORT = 6443;
+export const APISERVER_BIND_PORT = APISERVER_PORT;
 export const LOCAL_APISERVER_HEALTHZ = `https://127.0.0.1:${APISERVER_BIND_PORT}/healthz`;
 
 export const KUBEADM_CONFIG_PATH = '/etc/kubernetes/kubeadm-config.yaml';

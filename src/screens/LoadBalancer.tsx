@@ -1,5 +1,6 @@
 // Screen: the virtual IP in front of the control planes. Proposes a free address in their subnet;
 // checks run as you type. With one control plane the load balancer is optional.
+import { APISERVER_PORT } from '../answers/defaults.js';
 import { Text } from 'ink';
 import { useState } from 'react';
 import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
@@ -38,7 +39,7 @@ export function LoadBalancer({ draft, catalog, step, onSubmit, onBack }: ScreenP
       <Title
         step={step}
         title="Load balancer"
-        help="keepalived holds the VIP on one control plane; haproxy on each forwards the LB port to every apiserver's 6443."
+        help={`keepalived holds the VIP on one control plane; haproxy on each forwards the LB port to every apiserver's ${APISERVER_PORT}.`}
       />
       <Form
         banner={
@@ -69,7 +70,7 @@ export function LoadBalancer({ draft, catalog, step, onSubmit, onBack }: ScreenP
             label: 'LB port',
             value: port,
             onChange: setPort,
-            hint: 'not 6443: the apiserver holds it on every control plane',
+            hint: `not ${APISERVER_PORT}: the apiserver holds it on every control plane`,
             error: vip ? messageFor(problems, 'loadBalancer.port') : undefined,
           },
           {

@@ -1,6 +1,6 @@
 // Secrets come from crypto randomness and live only in the run's 0600 state.
 import { randomBytes, randomInt } from 'node:crypto';
-import type { Secrets } from '../render/types.js';
+import type { Secrets } from './types.js';
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const ALNUM = `${LOWER_ALNUM}ABCDEFGHIJKLMNOPQRSTUVWXYZ`;

@@ -1,7 +1,7 @@
 // The cluster's secrets live only here, mode 0600, beside the journal. Never in answers or logs.
 import { closeSync, fchmodSync, fstatSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Secrets } from '../render/types.js';
+import type { Secrets } from '../secrets/types.js';
 import { generateSecrets } from '../secrets/generate.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { ensurePrivateDir, openPrivateFile } from './private-dir.js';

@@ -1,4 +1,5 @@
 // The ports a node must accept (kubernetes.io ports-and-protocols, plus haproxy/VRRP and Calico).
+import { APISERVER_PORT } from '../answers/defaults.js';
 import type { Answers, Host } from '../answers/schema.js';
 
 export interface FirewallRules {
@@ -13,7 +14,7 @@ export function firewallRules(a: Answers, h: Host): FirewallRules {
   if (h.role === 'control-plane') {
     const lb = a.loadBalancer ? [`${a.loadBalancer.port}/tcp`] : [];
     return {
-      ports: ['6443/tcp', ...lb, '2379-2380/tcp', '10257/tcp', '10259/tcp', ...node, ...calico],
+      ports: [`${APISERVER_PORT}/tcp`, ...lb, '2379-2380/tcp', '10257/tcp', '10259/tcp', ...node, ...calico],
       protocols: a.loadBalancer ? ['vrrp', 'ipip'] : ['ipip'],
     };
   }

@@ -8,6 +8,7 @@ import { readJournal, journalProgress, type Journal } from '../state/journal.js'
 import { clusterStateDir } from '../state/paths.js';
 import { ensurePrivateTree } from '../state/private-dir.js';
 import { ensureSecrets } from '../state/secrets-store.js';
+import { DEFAULT_CONCURRENCY } from './engine/concurrency.js';
 import { Engine, type RunOutcome } from './engine/engine.js';
 import type { Decision, EngineListener, FailureInfo } from './engine/events.js';
 import { checkHosts, type HostCheck } from './engine/gather-facts.js';
@@ -81,7 +82,11 @@ export class InstallSession {
   }
 
   async preflight(a: Answers, provided: ProvidedSecrets): Promise<HostCheck> {
-    return checkHosts(a, (await this.factory(a, provided)).factory, this.o.concurrency ?? 10);
+    return checkHosts(
+      a,
+      (await this.factory(a, provided)).factory,
+      this.o.concurrency ?? DEFAULT_CONCURRENCY,
+    );
   }
 
   /** The cluster's secrets (created and stored 0600 on first use), so the preview shows what will be written. */
@@ -114,7 +119,7 @@ export class InstallSession {
         transport: f.factory,
         stateRoot: this.o.stateRoot,
         kubeconfigDir: this.o.kubeconfigDir,
-        concurrency: this.o.concurrency ?? 10,
+        concurrency: this.o.concurrency ?? DEFAULT_CONCURRENCY,
         decide,
         extraSecrets: f.secrets,
         failoverDrill: !!opts.failoverDrill,

@@ -1,78 +1,55 @@
-// Step 11: every node Ready, queried through the VIP (admin.conf's server is the VIP), and the API
-// answering through the VIP.
+// Step 11: every node Ready and its networking pods (kube-proxy, calico-node) running, asked through
+// the VIP (admin.conf's server is the VIP). One remote script polls the API; it stops early when a
+// networking pod keeps crash-looping (waiting will not help) and prints what is wrong, one line each.
 import { apiEndpointText, initNode } from '../answers/model.js';
+import type { Answers } from '../answers/schema.js';
 import type { Step } from './engine/step.js';
-import type { StepContext } from './engine/context.js';
-import { StepError } from './engine/failure.js';
+import { CommandFailed, StepError } from './engine/failure.js';
 import { KUBECTL } from './cluster-script.js';
 import { quote } from './transport/shell.js';
 
-interface NodeList {
-  items: {
-    metadata: { name: string; labels?: Record<string, string> };
-    status: { conditions: { type: string; status: string; message?: string }[] };
-  }[];
-}
+const NODE_ROWS =
+  '{range .items[*]}{.metadata.name}{"\\t"}{.metadata.labels}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\t"}{.status.conditions[?(@.type=="Ready")].message}{"\\n"}{end}';
+const POD_ROWS =
+  '{range .items[*]}{.metadata.labels.k8s-app}{"\\t"}{.spec.nodeName}{"\\t"}{.status.containerStatuses[0].ready}{"\\t"}{.status.containerStatuses[0].state.waiting.reason}{"\\t"}{.status.containerStatuses[0].state.waiting.message}{"\\n"}{end}';
 
-interface PodList {
-  items: {
-    metadata: { name: string; labels?: Record<string, string> };
-    spec?: { nodeName?: string };
-    status?: {
-      containerStatuses?: { ready?: boolean; state?: { waiting?: { reason?: string; message?: string } } }[];
-    };
-  }[];
-}
-
-/** Per-node networking pods (kube-proxy, calico-node) that are not running, with the reason they give. */
-async function podProblems(ctx: StepContext): Promise<string[]> {
-  const r = await ctx.probe(`${KUBECTL} -n kube-system get pods -o json`);
-  let list: PodList;
-  try {
-    list = JSON.parse(r.stdout) as PodList;
-  } catch {
-    return r.code === 0 ? [] : ['kubectl get pods -n kube-system failed'];
-  }
-  const out: string[] = [];
-  for (const p of list.items ?? []) {
-    const app = p.metadata.labels?.['k8s-app'];
-    if (app !== 'kube-proxy' && app !== 'calico-node') continue;
-    const c = p.status?.containerStatuses?.[0];
-    if (c?.ready) continue;
-    const w = c?.state?.waiting;
-    out.push(
-      `${app} on ${p.spec?.nodeName ?? 'no node'} is ${w?.reason ?? 'not running'}${w?.message ? `: ${w.message}` : ''}`,
-    );
-  }
-  return out;
-}
-
-async function problems(ctx: StepContext): Promise<string[]> {
-  const out: string[] = [];
-  const api = await ctx.probe(
-    `curl -sfk --max-time 5 ${quote(`https://${apiEndpointText(ctx.answers)}/readyz`)}`,
-  );
-  if (api.code !== 0) out.push(`the API does not answer through ${apiEndpointText(ctx.answers)}`);
-  const r = await ctx.probe(`${KUBECTL} get nodes -o json`);
-  if (r.code !== 0) return [...out, `kubectl get nodes failed: ${r.stderr.trim().split('\n').pop() ?? ''}`];
-  const list = JSON.parse(r.stdout) as NodeList;
-  for (const h of ctx.answers.hosts) {
-    const n = list.items.find((x) => x.metadata.name === h.name);
-    if (!n) out.push(`${h.name} is not registered in the cluster`);
-    else {
-      const ready = n.status.conditions.find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True')
-        out.push(`${h.name} is not Ready${ready?.message ? ` (${ready.message})` : ''}`);
-      const isCp = 'node-role.kubernetes.io/control-plane' in (n.metadata.labels ?? {});
-      if (isCp !== (h.role === 'control-plane')) out.push(`${h.name} has the wrong role`);
-    }
-  }
-  return [...out, ...(await podProblems(ctx))];
+/**
+ * A POSIX sh script that checks once (polls=1) or polls every 3 s: the API through the endpoint,
+ * every expected node registered, Ready and with the right role, and no networking pod failing.
+ * Exit 0 when all is well; otherwise the problems on stdout, one per line.
+ */
+export function verifyScript(a: Answers, polls: number): string {
+  const expected = a.hosts.map((h) => `${h.name}:${h.role === 'control-plane' ? 'cp' : 'worker'}`).join(' ');
+  const readyz = quote(`https://${apiEndpointText(a)}/readyz`);
+  return [
+    `i=0; crash=0; while [ $i -lt ${polls} ]; do i=$((i+1)); p=''`,
+    `  curl -sfk --max-time 5 ${readyz} >/dev/null || p="$p\nthe API does not answer through ${apiEndpointText(a)}"`,
+    `  nodes=$(${KUBECTL} get nodes -o jsonpath=${quote(NODE_ROWS)} 2>&1) || p="$p\nkubectl get nodes failed: $(echo "$nodes" | tail -1)"`,
+    `  for want in ${expected}; do n=\${want%%:*}; role=\${want#*:}`,
+    `    row=$(printf '%s\\n' "$nodes" | awk -F'\\t' -v n="$n" '$1==n {print; exit}')`,
+    '    if [ -z "$row" ]; then p="$p\n$n is not registered in the cluster"; continue; fi',
+    `    labels=$(printf '%s' "$row" | cut -f2); st=$(printf '%s' "$row" | cut -f3); msg=$(printf '%s' "$row" | cut -f4)`,
+    '    [ "$st" = True ] || p="$p\n$n is not Ready${msg:+ ($msg)}"',
+    '    case "$labels" in *node-role.kubernetes.io/control-plane*) cp=yes;; *) cp=no;; esac',
+    '    [ "$role:$cp" = cp:no ] && p="$p\n$n has the wrong role (no control-plane label)"',
+    '    [ "$role:$cp" = worker:yes ] && p="$p\n$n has the wrong role (labelled control-plane)"',
+    '  done',
+    `  pods=$(${KUBECTL} -n kube-system get pods -l 'k8s-app in (kube-proxy,calico-node)' -o jsonpath=${quote(POD_ROWS)} 2>/dev/null)`,
+    `  bad=$(printf '%s\\n' "$pods" | awk -F'\\t' 'NF>1 && $3!="true" {printf "%s on %s is %s%s\\n", $1, $2, ($4==""?"not running":$4), ($5==""?"":": " $5)}')`,
+    '  [ -n "$bad" ] && p="$p\n$bad"',
+    '  if [ -z "$p" ]; then exit 0; fi',
+    '  case "$bad" in *CrashLoopBackOff*) crash=$((crash+1));; *) crash=0;; esac',
+    '  if [ $crash -ge 3 ] || [ $i -ge ' +
+      String(polls) +
+      ' ]; then printf "%b\\n" "$p" | sed "/^$/d"; exit 1; fi',
+    '  sleep 3',
+    'done',
+  ].join('\n');
 }
 
 export const verify: Step = {
   id: 'verify',
-  title: 'Verify nodes Ready through the VIP',
+  title: 'Verify nodes and networking through the VIP',
   phase: 'verify',
   scope: 'cluster',
   appliesTo: () => true,
@@ -80,27 +57,22 @@ export const verify: Step = {
   retry: { tries: 2, delayMs: 10_000 },
   skippable: true,
   async check(ctx) {
-    return (await problems(ctx)).length === 0;
+    return (await ctx.probe(verifyScript(ctx.answers, 1), { timeoutMs: 60_000 })).code === 0;
   },
   async apply(ctx) {
-    await ctx.run(`${KUBECTL} wait --for=condition=Ready nodes --all --timeout=300s`, {
-      timeoutMs: 6 * 60_000,
-    });
-    if (ctx.svc.dryRun) return;
-    // Nodes are Ready; the per-node networking pods may still be starting. A pod that keeps
-    // crash-looping for three looks in a row will not get better by waiting.
-    let p: string[] = [];
-    let crashing = 0;
-    for (const until = Date.now() + 120_000; Date.now() < until;) {
-      p = await problems(ctx);
-      if (p.length === 0) return;
-      crashing = p.some((x) => /CrashLoopBackOff/.test(x)) ? crashing + 1 : 0;
-      if (crashing >= 3) break;
-      await new Promise((r) => setTimeout(r, 3000));
+    try {
+      // Up to 5 minutes for nodes to turn Ready; a crash loop ends it after three looks.
+      await ctx.run(verifyScript(ctx.answers, 100), {
+        timeoutMs: 6 * 60_000,
+        label:
+          'wait up to 5 min for every node Ready and kube-proxy and calico-node running (through the VIP)',
+      });
+    } catch (e) {
+      if (!(e instanceof CommandFailed)) throw e;
+      throw new StepError(
+        `verification failed: ${e.stderrTail.join('; ')}`,
+        `kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide, and get pods -n kube-system -o wide, on ${initNode(ctx.answers).name}`,
+      );
     }
-    throw new StepError(
-      `verification failed: ${p.join('; ')}`,
-      `kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide, and get pods -n kube-system -o wide, on ${initNode(ctx.answers).name}`,
-    );
   },
 };

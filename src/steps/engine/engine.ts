@@ -15,6 +15,7 @@ import type { Decision, EngineEvent, EngineListener, FailureInfo, Recap, StepSta
 import type { NodeFacts } from './facts.js';
 import { gatherNodeFacts, unreachableMessage, vipInUse } from './gather-facts.js';
 import { CommandFailed, StepError } from './failure.js';
+import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import { hintFor } from './hints.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { preflight } from './preflight.js';
@@ -306,7 +307,7 @@ export class Engine {
   private async gatherFacts(): Promise<Set<string>> {
     const a = this.o.answers;
     const reachable = new Set<string>();
-    const limit = pLimit(this.o.concurrency ?? 10);
+    const limit = pLimit(this.o.concurrency ?? DEFAULT_CONCURRENCY);
     await Promise.all(
       a.hosts.map((h) =>
         limit(async () => {
@@ -378,7 +379,7 @@ export class Engine {
 
   private async nodePipeline(): Promise<void> {
     const a = this.o.answers;
-    const limit = pLimit(this.o.concurrency ?? 10);
+    const limit = pLimit(this.o.concurrency ?? DEFAULT_CONCURRENCY);
     await Promise.all(
       a.hosts.map((h) =>
         limit(async () => {
@@ -412,7 +413,7 @@ export class Engine {
       for (const h of nodes) await this.runStep(step, h);
       return;
     }
-    const limit = pLimit(this.o.concurrency ?? 10);
+    const limit = pLimit(this.o.concurrency ?? DEFAULT_CONCURRENCY);
     const results = await Promise.allSettled(
       nodes.map((h) =>
         limit(async () => {

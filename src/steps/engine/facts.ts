@@ -1,5 +1,6 @@
 // What the engine learns about each node before it changes anything, in one read-only command.
-import type { HostFacts } from '../../answers/model.js';
+import { APISERVER_PORT } from '../../answers/defaults.js';
+import { vipAddress, type HostFacts } from '../../answers/model.js';
 import type { Answers, Host } from '../../answers/schema.js';
 import { quote } from '../transport/shell.js';
 
@@ -30,8 +31,8 @@ export interface NodeFacts extends HostFacts {
 }
 
 export function factsScript(a: Answers, h: Host): string {
-  const ports = [6443, a.loadBalancer?.port, 10250, 2379, 2380].filter((p): p is number => !!p);
-  const vip = a.loadBalancer?.vip.split('/')[0] ?? '';
+  const ports = [APISERVER_PORT, a.loadBalancer?.port, 10250, 2379, 2380].filter((p): p is number => !!p);
+  const vip = vipAddress(a) ?? '';
   return [
     '. /etc/os-release 2>/dev/null',
     'echo "os_id=${ID:-}"; echo "os_like=${ID_LIKE:-}"; echo "os_version=${VERSION_ID:-}"; echo "codename=${VERSION_CODENAME:-}"',

@@ -6,6 +6,7 @@ import type { Answers, Host } from '../../answers/schema.js';
 import { quote } from '../transport/shell.js';
 import { AuthError, type Transport } from '../transport/types.js';
 import { factsScript, parseFacts, type NodeFacts } from './facts.js';
+import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import { preflight, type PreflightProblem } from './preflight.js';
 
 export async function gatherNodeFacts(
@@ -63,7 +64,7 @@ export interface HostCheck {
 export async function checkHosts(
   a: Answers,
   factory: (h: Host) => Transport,
-  concurrency = 10,
+  concurrency = DEFAULT_CONCURRENCY,
 ): Promise<HostCheck> {
   const transports = new Map(a.hosts.map((h) => [h.name, factory(h)]));
   const facts: Record<string, NodeFacts> = {};

@@ -1,6 +1,7 @@
 // Preflight over every node's facts: a failure stops the run before anything changes and names each
 // host and reason. Pure: facts in, problems out.
-import { controlPlanes } from '../../answers/model.js';
+import { APISERVER_PORT } from '../../answers/defaults.js';
+import { controlPlanes, vipAddress } from '../../answers/model.js';
 import type { Answers } from '../../answers/schema.js';
 import type { NodeFacts } from './facts.js';
 
@@ -12,7 +13,7 @@ export interface PreflightProblem {
 const MAX_SKEW_MS = 30_000;
 /** Who may already hold a port on a rerun: our own services. */
 const OWNERS: Record<number, RegExp> = {
-  6443: /kube-apiserver|node|^$/,
+  [APISERVER_PORT]: /kube-apiserver|node|^$/,
   10250: /kubelet|^$/,
   2379: /etcd|^$/,
   2380: /etcd|^$/,
@@ -87,7 +88,7 @@ export function preflight(
   if (a.loadBalancer && vipInUseElsewhere) {
     out.push({
       node: '(network)',
-      message: `the VIP ${a.loadBalancer.vip.split('/')[0]} already answers on the network but none of the control planes holds it: pick a free address for loadBalancer.vip`,
+      message: `the VIP ${vipAddress(a)} already answers on the network but none of the control planes holds it: pick a free address for loadBalancer.vip`,
     });
   }
   return out;

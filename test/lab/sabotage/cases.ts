@@ -37,10 +37,15 @@ export const REPAIRS: Record<string, Sabotage> = {
     what: 'a control-plane join killed after etcd added its member (a learner that never started)',
     exec: async (h, cmd, hosts) => {
       if (h !== 'master03' || !cmd.startsWith('kubeadm join') || !halfJoin()) return undefined;
-      await hosts.run(
-        'master01',
-        ETCD('/v3/cluster/member/add', '{"peerURLs":["https://172.16.100.160:2380"],"isLearner":true}'),
-      );
+      // etcd refuses reconfiguration for a few seconds after master02 joined: try until it takes it.
+      for (let i = 0; i < 40; i++) {
+        const r = await hosts.run(
+          'master01',
+          ETCD('/v3/cluster/member/add', '{"peerURLs":["https://172.16.100.160:2380"],"isLearner":true}'),
+        );
+        if (r.stdout.includes('"member"')) break;
+        await new Promise((ok) => setTimeout(ok, 500));
+      }
       return 'echo "the join was killed here" >&2; exit 137';
     },
     expect: { node: '', step: '', says: /./ },

@@ -92,6 +92,13 @@ export function kubeletProblem(): string | undefined {
   const want = expectedConfigVersion(installed);
   if (c.version !== want)
     return `containerd ${installed} expects config version ${want}, but /etc/containerd/config.toml says version ${c.version ?? 'none'} (the lab is strict here: tools that read the file break on the mismatch)`;
+  // 1.35 removed the flag; a kubelet given it does not start (kubernetes#133779).
+  const flags = ['/var/lib/kubelet/kubeadm-flags.env', '/etc/sysconfig/kubelet', '/etc/default/kubelet']
+    .map((f) => readIfExists(f) ?? '')
+    .join('\n');
+  const kubeletMinor = Number((installedPackages().kubelet?.version ?? '0.0.0').split('.')[1]);
+  if (kubeletMinor >= 35 && /--pod-infra-container-image/.test(flags))
+    return 'failed to parse kubelet flag: unknown flag: --pod-infra-container-image';
   const kubeletDriver = (() => {
     try {
       return String(
