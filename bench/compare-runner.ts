@@ -5,13 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { loadAnswersFile } from '../src/answers/load.js';
-import type { Host } from '../src/answers/schema.js';
 import { loadCatalog } from '../src/catalog/load.js';
-import { Engine } from '../src/steps/engine/engine.js';
-import type { EngineEvent } from '../src/steps/engine/events.js';
-import { gatherNodeFacts } from '../src/steps/engine/gather-facts.js';
-import type { NodeFacts } from '../src/steps/engine/facts.js';
-import { DryRunTransport } from '../src/steps/transport/dry-run.js';
+import { createEngine } from '../src/steps/engine/create.js';
+import { install } from '../src/steps/index.js';
 import { transportSetup } from '../src/steps/transport/setup.js';
 import { quote } from '../src/steps/transport/shell.js';
 import type { Transport } from '../src/steps/transport/types.js';
@@ -20,86 +16,36 @@ interface Plan {
   steps: { id: string; scripts: Record<string, string> }[];
 }
 
-/** A dry-run transport that keeps what it would upload and which step asked. */
-class Recorder extends DryRunTransport {
-  readonly lines: { step: string; text: string }[] = [];
-  constructor(
-    host: string,
-    private readonly stepOf: (host: string) => string,
-  ) {
-    super(host);
-  }
-  override async exec(
-    command: string,
-  ): Promise<{ code: number; stdout: string; stderr: string; durationMs: number }> {
-    this.lines.push({ step: this.stepOf(this.host), text: command });
-    return super.exec(command);
-  }
-  override async upload(path: string, content: string | Buffer, mode: number): Promise<void> {
-    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-    const data = Buffer.from(content).toString('base64');
-    this.lines.push({
-      step: this.stepOf(this.host),
-      text: `mkdir -p ${quote(dir)} && echo ${quote(data)} | base64 -d > ${quote(path)} && chmod ${mode.toString(8)} ${quote(path)}`,
-    });
-    return super.upload(path, content, mode);
-  }
+/** An upload as a shell command, so the comparison runs everything as scripts. */
+function uploadCommand(path: string, content: Buffer, mode: number): string {
+  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+  return `mkdir -p ${quote(dir)} && echo ${quote(content.toString('base64'))} | base64 -d > ${quote(path)} && chmod ${mode.toString(8)} ${quote(path)}`;
 }
 
 async function plan(answersPath: string, out: string): Promise<void> {
   const catalog = loadCatalog();
   const answers = loadAnswersFile(answersPath, catalog);
-  const ssh = transportSetup('ssh', answers, STATE, () => undefined);
-  const facts: Record<string, NodeFacts> = {};
-  await Promise.all(
-    answers.hosts.map(async (h) => {
-      const t = ssh.factory(h);
-      facts[h.name] = await gatherNodeFacts(t, answers, h);
-      await t.close();
-    }),
-  );
-  // Which step each host is in: its own, or the cluster step that runs things on it.
-  const current = new Map<string, string>();
-  let clusterStep = '';
-  const recorders = new Map<string, Recorder>();
-  const stepOf = (host: string) => current.get(host) ?? clusterStep;
-  const engine = new Engine({
+  // The engine's own dry run over real reads: what a first install would run, per step and host.
+  const { engine, recorded } = await createEngine({
+    operation: install,
     answers,
     catalog,
-    transport: (h: Host) => {
-      const r = new Recorder(h.name, stepOf);
-      recorders.set(h.name, r);
-      return r;
-    },
+    record: {},
     stateRoot: STATE,
     kubeconfigDir: '/tmp/k8sha-compare-kube',
-    dryRun: true,
-    dryRunFacts: (h) => facts[h.name]!,
   });
+  const outcome = await engine.run();
+  if (outcome.status !== 'completed') throw new Error(`the dry run stopped: ${outcome.failure?.message}`);
   // Control planes join one at a time in the engine; each join is its own step here too.
-  const order: string[] = [];
-  engine.on((e: EngineEvent) => {
-    if (e.type === 'step-started') {
-      const key = e.step === 'join-control-plane' ? `${e.step}@${e.node}` : e.step;
-      current.set(e.node, key);
-      clusterStep = key;
-      if (!order.includes(key)) order.push(key);
-    }
-    if (e.type === 'step-finished') current.delete(e.node);
-  });
-  await engine.run();
-  const steps = order.map((id) => ({ id, scripts: {} as Record<string, string> }));
-  for (const [host, r] of recorders) {
-    for (const l of r.lines) {
-      const s = steps.find((x) => x.id === l.step);
-      if (!s) continue;
-      s.scripts[host] = `${s.scripts[host] ?? 'set -e'}\n${l.text}`;
-    }
+  const steps: Plan['steps'] = [];
+  for (const x of recorded()) {
+    const id = x.step === 'join-control-plane' ? `${x.step}@${x.node}` : x.step;
+    let s = steps.find((y) => y.id === id);
+    if (!s) steps.push((s = { id, scripts: {} }));
+    const text = x.kind === 'upload' ? uploadCommand(x.text, x.content!, x.mode!) : x.command!;
+    s.scripts[x.host] = `${s.scripts[x.host] ?? 'set -e'}\n${text}`;
   }
-  writeFileSync(
-    out,
-    JSON.stringify({ steps: steps.filter((s) => Object.keys(s.scripts).length) } satisfies Plan),
-  );
+  writeFileSync(out, JSON.stringify({ steps } satisfies Plan));
   const commands = steps.reduce(
     (n, s) => n + Object.values(s.scripts).reduce((m, x) => m + x.split('\n').length - 1, 0),
     0,

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { validateAnswers } from '../src/answers/load.js';
 import { loadCatalog } from '../src/catalog/load.js';
+import { install } from '../src/steps/index.js';
 import { Engine } from '../src/steps/engine/engine.js';
 import { writeFileAtomic } from '../src/state/atomic-write.js';
 import { JournalWriter, readJournal, stepKey, type Journal, type StepRecord } from '../src/state/journal.js';
@@ -41,7 +42,7 @@ const answers = validateAnswers(
 );
 // The changes the engine makes: each step that applies to a host, started then finished.
 const changes: { node: string; step: string; rec: StepRecord }[] = [];
-for (const { step, nodes } of Engine.layout(answers))
+for (const { step, nodes } of Engine.layout(install, answers))
   for (const n of nodes)
     for (const state of ['running', 'done'] as const)
       changes.push({

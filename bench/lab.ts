@@ -58,7 +58,11 @@ const state = await labUp({ masters: 1, workers: 0 });
 try {
   const host = state.hosts[0]!.name;
   const daemonPid = Number(
-    labExec(state, host, "ps -eo pid=,args= | awk '/sim.mjs --daemon/ && !/awk/ {print $1; exit}'").stdout.trim(),
+    labExec(
+      state,
+      host,
+      "ps -eo pid=,args= | awk '/sim.mjs --daemon/ && !/awk/ {print $1; exit}'",
+    ).stdout.trim(),
   );
   const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   const daemonCpuMs = (): number => {
@@ -69,7 +73,11 @@ try {
   const measure = (command: string): { perCommandMs: number; clientMs: number; daemonMs: number } => {
     const d0 = daemonCpuMs();
     // `times` prints the shell's children's user and system CPU after the loop.
-    const r = labExec(state, host, `i=0; while [ $i -lt ${N} ]; do ${command} >/dev/null; i=$((i+1)); done; times`);
+    const r = labExec(
+      state,
+      host,
+      `i=0; while [ $i -lt ${N} ]; do ${command} >/dev/null; i=$((i+1)); done; times`,
+    );
     const d1 = daemonCpuMs();
     const lines = r.stdout.trim().split('\n');
     const [u, s] = (lines.at(-1) ?? '').split(/\s+/).map((x) => {
@@ -86,7 +94,9 @@ try {
     `${x.perCommandMs.toFixed(1)} ms (command ${x.clientMs.toFixed(1)} + daemon ${x.daemonMs.toFixed(1)})`;
   console.log(`CPU per simulated command (\`systemctl is-active sshd\`, ${N} runs, one host):`);
   console.log(`  before, a Node process per command: ${fmt(before)}`);
-  console.log(`  now, Perl client + host daemon:    ${fmt(after)} (target < 20 ms); ${(before.perCommandMs / after.perCommandMs).toFixed(1)}x less`);
+  console.log(
+    `  now, Perl client + host daemon:    ${fmt(after)} (target < 20 ms); ${(before.perCommandMs / after.perCommandMs).toFixed(1)}x less`,
+  );
 } finally {
   await labDown(state.dir);
 }

@@ -11,7 +11,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { render } from 'ink';
 import { Install } from '../src/screens/Install.js';
 import type { EngineEvent, EngineListener } from '../src/steps/engine/events.js';
-import { PHASES } from '../src/steps/engine/step.js';
+import { INSTALL_COLUMNS } from '../src/steps/operations/columns.js';
 
 const CLI = resolve('dist/cli.js');
 const RUNS = 10;
@@ -98,7 +98,7 @@ const nodes = Array.from({ length: NODES }, (_, i) => ({
   name: `node${String(i).padStart(3, '0')}`,
   role: i < 3 ? 'control-plane' : 'worker',
 }));
-const steps = PHASES.map((phase) => ({
+const steps = INSTALL_COLUMNS.flatMap((c) => c.phases).map((phase) => ({
   id: `step-${phase}`,
   title: `step ${phase}`,
   phase,
@@ -110,6 +110,8 @@ const start = (listener: EngineListener) => {
     type: 'run-started',
     runId: 'bench',
     cluster: 'bench',
+    operation: 'install',
+    columns: INSTALL_COLUMNS,
     resumed: false,
     nodes,
     steps,
@@ -139,13 +141,22 @@ const start = (listener: EngineListener) => {
   }, 10);
   return { done: new Promise<never>(() => undefined), stop: () => clearInterval(timer) };
 };
-const app = render(<Install step="11/12" cluster="bench" start={start as never} onDone={() => undefined} />, {
-  stdout: stdout as unknown as NodeJS.WriteStream,
-  stdin: stdin as unknown as NodeJS.ReadStream,
-  debug: false,
-  patchConsole: false,
-  exitOnCtrlC: false,
-});
+const app = render(
+  <Install
+    step="11/12"
+    cluster="bench"
+    columns={INSTALL_COLUMNS}
+    start={start as never}
+    onDone={() => undefined}
+  />,
+  {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    debug: false,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  },
+);
 await new Promise((r) => setTimeout(r, 1000)); // warm-up
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();

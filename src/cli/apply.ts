@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { controlPlanes, workers } from '../answers/model.js';
 import { UsageError } from '../errors.js';
 import { answersFrom, type CatalogFlag } from './common.js';
+import { install } from '../steps/index.js';
 import { planCommand } from './plan.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 
@@ -33,6 +34,6 @@ export async function applyCommand(flags: ApplyFlags): Promise<number> {
       return 0;
     }
   }
-  const { code } = await runEngine({ answers, catalog, flags });
+  const { code } = await runEngine({ operation: install, answers, catalog, flags });
   return code;
 }

@@ -1,17 +1,15 @@
 // `k8sha-wizard plan --answers FILE` and `apply --dry-run`: the steps and commands, per node, that a
-// run would make. The same step code runs against a recording transport; facts are assumed
-// (--offline) or gathered read-only over SSH.
+// run would make. The engine runs the install over recording transports and the plan is what they
+// recorded; reads go to the hosts over SSH (read-only), or with --offline to assumed facts.
 import { DEFAULTS } from '../answers/defaults.js';
 import { initNode } from '../answers/model.js';
 import type { Answers, Host } from '../answers/schema.js';
-import { UsageError } from '../errors.js';
-import type { EngineEvent } from '../steps/engine/events.js';
 import type { NodeFacts } from '../steps/engine/facts.js';
-import { factsScript, parseFacts } from '../steps/engine/facts.js';
-import { stateRoot } from '../state/paths.js';
+import { factsOutput, factsScript } from '../steps/engine/facts.js';
+import { install } from '../steps/index.js';
+import type { RecordedAction } from '../steps/transport/dry-run.js';
 import { answersFrom, type CatalogFlag } from './common.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
-import { transportSetup } from '../steps/transport/setup.js';
 
 export interface PlanFlags extends EngineFlags, CatalogFlag {
   answers?: string;
@@ -47,70 +45,54 @@ export function assumedFacts(a: Answers, h: Host, family: 'rhel' | 'debian'): No
   };
 }
 
-async function gatherRealFacts(a: Answers, flags: PlanFlags): Promise<Record<string, NodeFacts>> {
-  const setup = transportSetup(
-    flags.transport === 'local' ? 'local' : 'ssh',
-    a,
-    flags.stateDir ?? stateRoot(),
-    (m) => process.stderr.write(`note: ${m}\n`),
-  );
-  const facts: Record<string, NodeFacts> = {};
-  await Promise.all(
-    a.hosts.map(async (h) => {
-      const t = setup.factory(h);
-      try {
-        const before = Date.now();
-        const r = await t.exec(factsScript(a, h), { timeoutMs: 60_000 });
-        facts[h.name] = parseFacts(r.stdout, (before + Date.now()) / 2);
-      } catch (e) {
-        throw new UsageError(
-          `cannot gather facts from ${h.name} for the plan: ${(e as Error).message}`,
-          'use --offline to plan with assumed facts (--assume-os rhel|debian)',
-        );
-      } finally {
-        await t.close();
-      }
-    }),
-  );
-  return facts;
+/** Recorded actions as the plan shows them: per host, per step, in order. */
+function byHostAndStep(actions: RecordedAction[]): Map<string, { step: string; lines: string[] }[]> {
+  const out = new Map<string, { step: string; lines: string[] }[]>();
+  for (const x of actions) {
+    const list = out.get(x.host) ?? [];
+    if (list.at(-1)?.step !== x.step) list.push({ step: x.step, lines: [] });
+    list.at(-1)!.lines.push(x.kind === 'upload' ? `write ${x.text} (mode ${x.mode?.toString(8)})` : x.text);
+    out.set(x.host, list);
+  }
+  return out;
 }
 
 export async function planCommand(flags: PlanFlags): Promise<number> {
   const { answers, catalog } = answersFrom(flags, true);
   const family = flags.assumeOs ?? 'rhel';
-  const facts = flags.offline
-    ? Object.fromEntries(answers.hosts.map((h) => [h.name, assumedFacts(answers, h, family)]))
-    : await gatherRealFacts(answers, flags);
-  const byNode = new Map<string, { step: string; lines: string[] }[]>();
-  const current = new Map<string, string>();
-  const listener = (e: EngineEvent) => {
-    if (e.type === 'step-started') current.set(e.node, e.step);
-    if (e.type === 'output-line' && e.stream === 'command') {
-      const list = byNode.get(e.node) ?? [];
-      const step = current.get(e.node) ?? e.step;
-      if (list.at(-1)?.step !== step) list.push({ step, lines: [] });
-      list.at(-1)!.lines.push(e.line);
-      byNode.set(e.node, list);
-    }
-  };
-  const { outcome } = await runEngine({
+  const facts: Record<string, NodeFacts> = {};
+  const { outcome, recorded } = await runEngine({
+    operation: install,
     answers,
     catalog,
     flags,
-    dryRun: true,
-    dryRunFacts: (n) => facts[n]!,
-    extraListener: listener,
+    // Offline, the facts script is answered from assumed facts and every other read is "not there".
+    record: flags.offline
+      ? {
+          offline: (h) => {
+            const script = factsScript(answers, h);
+            const output = factsOutput(assumedFacts(answers, h, family));
+            return (command) => (command === script ? output : undefined);
+          },
+        }
+      : {},
+    extraListener: () => undefined,
     quiet: true,
   });
+  Object.assign(facts, outcome.facts);
   if (outcome.status !== 'completed') {
     // A plan that stops half way is not a plan: say where it stopped, print nothing that looks whole.
     const f = outcome.failure;
+    const unreachable = Object.entries(outcome.unreachable);
     process.stderr.write(
       `error: the dry run stopped${f ? ` at step ${f.step} (${f.stepTitle}) on ${f.node}: ${f.message}` : ` (${outcome.status})`}\n` +
-        'hint: the plan is incomplete; fix the cause (often the answers or the catalog) and run plan again\n',
+        (unreachable.length && !flags.offline
+          ? 'hint: the plan reads the hosts over SSH; use --offline to plan with assumed facts (--assume-os rhel|debian)\n'
+          : 'hint: the plan is incomplete; fix the cause (often the answers or the catalog) and run plan again\n'),
     );
     return 1;
   }
+  const byNode = byHostAndStep(recorded);
   const out = (l: string) => process.stdout.write(`${l}\n`);
   if (flags.format === 'json') {
     out(JSON.stringify(Object.fromEntries([...byNode].map(([n, steps]) => [n, steps])), null, 2));

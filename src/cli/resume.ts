@@ -6,6 +6,7 @@ import { validateAnswers } from '../answers/load.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { journalProgress, readJournal } from '../state/journal.js';
 import { stateRoot } from '../state/paths.js';
+import { OPERATIONS } from '../steps/index.js';
 import { catalogFrom, type CatalogFlag } from './common.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 
@@ -44,7 +45,15 @@ export async function resumeCommand(flags: ResumeFlags): Promise<number> {
   }
   const catalog = catalogFrom(flags);
   const answers = validateAnswers(pick.j!.answers, `the journal of ${pick.n}`, catalog);
-  process.stdout.write(`resuming ${pick.n}: ${journalProgress(pick.j!)}\n`);
-  const { code } = await runEngine({ answers, catalog, flags, command: 'resume' });
+  const operation = OPERATIONS[pick.j!.operation ?? 'install'];
+  if (!operation)
+    throw new RuntimeError(
+      `the unfinished run of ${pick.n} is a ${pick.j!.operation} operation, which this version does not know`,
+      'resume it with the version that started it, or start over with --restart',
+    );
+  process.stdout.write(
+    `resuming ${operation.title.toLowerCase()} of ${pick.n}: ${journalProgress(pick.j!)}\n`,
+  );
+  const { code } = await runEngine({ operation, answers, catalog, flags, command: 'resume' });
   return code;
 }

@@ -8,13 +8,15 @@ import ssh2 from 'ssh2';
 import { ExitCode, UsageError } from '../errors.js';
 import { hasControlChars } from '../text/terminal.js';
 import { DEFAULT_CONCURRENCY } from '../steps/engine/concurrency.js';
-import { Engine, type RunOutcome } from '../steps/engine/engine.js';
+import { createEngine, type CreateEngineOptions } from '../steps/engine/create.js';
+import type { RunOutcome } from '../steps/engine/engine.js';
 import type { EngineEvent } from '../steps/engine/events.js';
-import type { NodeFacts } from '../steps/engine/facts.js';
+import type { Operation } from '../steps/engine/operation.js';
+import type { RecordedAction } from '../steps/transport/dry-run.js';
 import { stateRoot } from '../state/paths.js';
 import { jsonRenderer } from './output/json.js';
 import { plainRenderer } from './output/plain.js';
-import { transportSetup, type TransportKind } from '../steps/transport/setup.js';
+import type { TransportKind } from '../steps/transport/setup.js';
 
 export interface EngineFlags {
   output?: 'plain' | 'json';
@@ -31,11 +33,12 @@ export interface EngineFlags {
 }
 
 export interface EngineRun {
+  operation: Operation;
   answers: Answers;
   catalog: Catalog;
   flags: EngineFlags;
-  dryRun?: boolean;
-  dryRunFacts?: (name: string) => NodeFacts;
+  /** A dry run (plan): record the changes; reads go to the hosts or, offline, to canned answers. */
+  record?: CreateEngineOptions['record'];
   extraListener?: (e: EngineEvent) => void;
   /** No progress output (the plan prints its own). */
   quiet?: boolean;
@@ -91,37 +94,29 @@ export function concurrencyOf(flags: EngineFlags): number {
   return Number.isInteger(n) && n >= 1 && n <= 200 ? n : DEFAULT_CONCURRENCY;
 }
 
-export async function runEngine(r: EngineRun): Promise<{ outcome: RunOutcome; code: number }> {
+export async function runEngine(
+  r: EngineRun,
+): Promise<{ outcome: RunOutcome; code: number; recorded: RecordedAction[] }> {
   const root = r.flags.stateDir ?? stateRoot();
   const write = (l: string) => process.stdout.write(`${l}\n`);
   const render = r.flags.output === 'json' ? jsonRenderer(write) : plainRenderer(write, !!r.flags.verbose);
   const notice = (m: string) => render({ type: 'notice', message: m });
-  const kind: TransportKind = r.dryRun ? 'dry-run' : (r.flags.transport ?? 'ssh');
-  const setup = transportSetup(
-    kind,
-    r.answers,
-    root,
-    notice,
-    {},
-    {
-      strictHostKeys: !!r.flags.strictHostKeys,
-    },
-  );
-  const engine = new Engine({
+  const { engine, recorded } = await createEngine({
+    operation: r.operation,
     answers: r.answers,
     catalog: r.catalog,
-    transport: setup.factory,
+    transport: r.flags.transport ?? 'ssh',
+    strictHostKeys: !!r.flags.strictHostKeys,
+    onNotice: notice,
+    ...(r.record ? { record: r.record } : {}),
     stateRoot: root,
     kubeconfigDir: r.flags.kubeconfigDir ?? join(homedir(), '.kube'),
     concurrency: concurrencyOf(r.flags),
-    dryRun: !!r.dryRun,
-    ...(r.dryRunFacts ? { dryRunFacts: (h) => r.dryRunFacts!(h.name) } : {}),
-    failoverDrill: !!r.flags.failoverDrill,
+    choices: { failoverDrill: !!r.flags.failoverDrill },
     restart: !!r.flags.restart,
     breakLock: !!r.flags.breakLock,
-    extraSecrets: setup.secrets,
     command: r.command ?? 'apply',
-    ...(process.stdin.isTTY && !r.dryRun ? { confirm: askYesNo } : {}),
+    ...(process.stdin.isTTY && !r.record ? { confirm: askYesNo } : {}),
     ...(r.flags.installKey ? { installPublicKey: readPublicKey(r.flags.installKey) } : {}),
   });
   if (!r.quiet) engine.on(render);
@@ -144,7 +139,7 @@ export async function runEngine(r: EngineRun): Promise<{ outcome: RunOutcome; co
         : outcome.status === 'aborted'
           ? ExitCode.interrupted
           : ExitCode.failure;
-    return { outcome, code };
+    return { outcome, code, recorded: recorded() };
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -6,6 +6,7 @@ import { renderCluster } from '../render/index.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { Secrets } from '../render/types.js';
 import { Engine, type RunOutcome } from '../steps/engine/engine.js';
+import { install } from '../steps/index.js';
 import type { InstallHandle, InstallSession } from '../steps/session.js';
 import type { ProvidedSecrets } from '../steps/transport/credentials.js';
 import { checkDraft, emptyDraft, type Draft } from '../wizard/draft.js';
@@ -194,7 +195,7 @@ export function App({
         <Preview
           answers={answers}
           rendered={renderCluster({ answers, catalog, secrets: clusterSecrets })}
-          plan={Engine.layout(answers).map((l) => ({
+          plan={Engine.layout(install, answers).map((l) => ({
             step: l.step.id,
             title: l.step.title,
             nodes: l.nodes.map((n) => n.name),
@@ -225,6 +226,7 @@ export function App({
         <Install
           step={step('install')}
           cluster={answers.cluster.name}
+          columns={install.columns}
           start={(listener, decide) => session.install(answers, secrets, listener, decide)}
           onHandle={(h) => (handle.current = h)}
           onDone={(result, model) => {

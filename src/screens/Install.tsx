@@ -13,7 +13,8 @@ import { KeyHints } from './components/KeyHints.js';
 import { spinnerFrame } from './components/Spinner.js';
 import { Title } from './components/Title.js';
 import { useTerminalSize } from './hooks.js';
-import { COLUMNS, InstallModel, type CellState } from './install-model.js';
+import type { Column } from '../steps/engine/operation.js';
+import { InstallModel, type CellState } from './install-model.js';
 
 const RENDER_EVERY_MS = 100;
 
@@ -43,13 +44,15 @@ function clock(ms: number): string {
 export interface InstallProps {
   step: string;
   cluster: string;
+  /** The operation's grid columns, shown before its first event. */
+  columns: Column[];
   start: (listener: EngineListener, decide: (f: FailureInfo) => Promise<Decision>) => InstallHandle;
   onHandle?: (h: InstallHandle) => void;
   onDone: (outcome: RunOutcome, model: InstallModel) => void;
 }
 
-export function Install({ step, cluster, start, onHandle, onDone }: InstallProps) {
-  const model = useRef(new InstallModel()).current;
+export function Install({ step, cluster, columns: gridColumns, start, onHandle, onDone }: InstallProps) {
+  const model = useRef(new InstallModel(gridColumns)).current;
   const [, setRendered] = useState(0);
   const [tick, setTick] = useState(0);
   const [selected, setSelected] = useState(0);
@@ -117,7 +120,7 @@ export function Install({ step, cluster, start, onHandle, onDone }: InstallProps
   }
 
   const nameWidth = Math.max(8, ...nodes.map((n) => n.name.length)) + 1;
-  const colWidth = Math.max(6, Math.min(11, Math.floor((columns - nameWidth - 1) / COLUMNS.length)));
+  const colWidth = Math.max(6, Math.min(11, Math.floor((columns - nameWidth - 1) / model.columns.length)));
   const footerRows = pending ? 12 : 9;
   const room = Math.max(3, rows - footerRows - 5);
   const windowSize = nodes.length > room ? room - 1 : nodes.length;
@@ -152,7 +155,7 @@ export function Install({ step, cluster, start, onHandle, onDone }: InstallProps
       <Text bold>
         {' '}
         {'NODE'.padEnd(nameWidth)}
-        {COLUMNS.map((c) => c.label.padEnd(colWidth)).join('')}
+        {model.columns.map((c) => c.label.padEnd(colWidth)).join('')}
       </Text>
       {shown.map((n) => {
         const isSel = sel?.name === n.name;
@@ -160,7 +163,7 @@ export function Install({ step, cluster, start, onHandle, onDone }: InstallProps
           <Text key={n.name}>
             <Text color={isSel ? 'cyan' : undefined}>{isSel ? '›' : ' '}</Text>
             <Text bold={isSel}>{n.name.padEnd(nameWidth)}</Text>
-            {COLUMNS.map((_, ci) => {
+            {model.columns.map((_, ci) => {
               const cell = model.state(n.name, ci);
               const s = symbol(cell.state, cell.retries, tick);
               return (

@@ -4,7 +4,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { Answers } from '../answers/schema.js';
-import type { HostCheck } from '../steps/engine/gather-facts.js';
+import type { HostCheck } from '../steps/session.js';
 import type { HostKeyCheck } from '../steps/session.js';
 import type { HostKeyScan } from '../steps/transport/ssh.js';
 import { KeyHints } from './components/KeyHints.js';

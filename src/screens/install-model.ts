@@ -1,19 +1,9 @@
-// The install grid's state, built from engine events: one row per node, one column per phase, a
-// log tail per node. Plain data, so the screen can render it at its own (throttled) pace.
+// The live grid's state, built from engine events: one row per node, one column per group of
+// phases (the operation names its columns), a log tail per node. Plain data, so the screen can
+// render it at its own (throttled) pace.
 import type { EngineEvent, FailureInfo, Recap } from '../steps/engine/events.js';
+import type { Column } from '../steps/engine/operation.js';
 import type { Phase } from '../steps/engine/step.js';
-
-export const COLUMNS: { id: string; label: string; phases: Phase[] }[] = [
-  { id: 'prepare', label: 'prepare', phases: ['facts', 'prepare'] },
-  { id: 'runtime', label: 'runtime', phases: ['runtime'] },
-  { id: 'packages', label: 'packages', phases: ['packages'] },
-  { id: 'lb', label: 'LB', phases: ['lb'] },
-  { id: 'join', label: 'init/join', phases: ['init', 'join'] },
-  { id: 'cni', label: 'CNI', phases: ['cni', 'addons'] },
-  { id: 'verify', label: 'verify', phases: ['verify'] },
-];
-
-const columnOf = (phase: Phase) => COLUMNS.findIndex((c) => c.phases.includes(phase));
 
 export type CellState = 'none' | 'waiting' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -30,6 +20,9 @@ const LOG_TAIL = 200;
 
 export class InstallModel {
   nodes: { name: string; role: string }[] = [];
+  operation = '';
+
+  constructor(public columns: Column[] = []) {}
   private cells = new Map<string, Cell[]>();
   private stepPhase = new Map<string, Phase>();
   readonly logs = new Map<string, string[]>();
@@ -51,8 +44,14 @@ export class InstallModel {
   /** Bumped on every change; the screen re-renders when it moved. */
   version = 0;
 
+  /** A phase no column names (the engine's opening) shows in the first column. */
+  private columnOf(phase: Phase): number {
+    const i = this.columns.findIndex((c) => c.phases.includes(phase));
+    return i < 0 && this.columns.length ? 0 : i;
+  }
+
   private cell(node: string, phase: Phase): Cell | undefined {
-    const col = columnOf(phase);
+    const col = this.columnOf(phase);
     return col < 0 ? undefined : this.cells.get(node)?.[col];
   }
 
@@ -68,13 +67,15 @@ export class InstallModel {
     switch (e.type) {
       case 'run-started':
         this.nodes = e.nodes;
+        this.columns = e.columns;
+        this.operation = e.operation;
         this.runId = e.runId;
         this.logDir = e.logDir;
         this.resumed = e.resumed;
         for (const n of e.nodes)
           this.cells.set(
             n.name,
-            COLUMNS.map(() => ({ planned: 0, done: 0, skipped: 0, running: 0, failed: false, retries: 0 })),
+            e.columns.map(() => ({ planned: 0, done: 0, skipped: 0, running: 0, failed: false, retries: 0 })),
           );
         for (const s of e.steps) {
           this.stepPhase.set(s.id, s.phase);
@@ -147,6 +148,6 @@ export class InstallModel {
 
   /** A node is finished when none of its columns is waiting or running. */
   nodeDone(node: string): boolean {
-    return COLUMNS.every((_, i) => ['none', 'done', 'skipped'].includes(this.state(node, i).state));
+    return this.columns.every((_, i) => ['none', 'done', 'skipped'].includes(this.state(node, i).state));
   }
 }

@@ -1,5 +1,5 @@
 // Optional (--failover-drill): stop haproxy on the VIP holder, see the VIP move and the API stay up
-// through it, then restore haproxy.
+// through it, then restore haproxy. The waits run on the hosts, so each is one round trip.
 import { controlPlanes, initNode, vipAddress } from '../answers/model.js';
 import type { Host } from '../answers/schema.js';
 import type { Step } from './engine/step.js';
@@ -7,26 +7,16 @@ import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { quote } from './transport/shell.js';
 
+/** The control plane that holds the VIP now, asked of all of them at once. */
 async function holder(ctx: StepContext): Promise<Host | undefined> {
   const vip = vipAddress(ctx.answers)!;
-  for (const h of controlPlanes(ctx.answers)) {
-    const r = await ctx.probeOn(h, `ip -o -4 addr show | grep -q ${quote(` ${vip}/`)}`);
-    if (r.code === 0) return h;
-  }
-  return undefined;
-}
-
-async function poll<T>(
-  fn: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<{ value?: T; ms: number }> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return { value: v, ms: Date.now() - start };
-    if (Date.now() - start > timeoutMs) return { ms: Date.now() - start };
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const cps = controlPlanes(ctx.answers);
+  const held = await Promise.all(
+    cps.map(
+      async (h) => (await ctx.probeOn(h, `ip -o -4 addr show | grep -q ${quote(` ${vip}/`)}`)).code === 0,
+    ),
+  );
+  return cps.find((_, i) => held[i]);
 }
 
 export const failoverDrill: Step = {
@@ -36,49 +26,45 @@ export const failoverDrill: Step = {
   scope: 'cluster',
   appliesTo: (_h, a) => !!a.loadBalancer && controlPlanes(a).length > 1,
   runsOn: initNode,
+  // Only when asked (--failover-drill): it takes a control plane's load balancer down for a moment.
+  enabled: (choices) => choices.failoverDrill,
   retry: { tries: 1, delayMs: 0 },
   skippable: true,
-  async check(ctx) {
-    return !ctx.svc.failoverDrill;
-  },
+  check: async () => false,
   async apply(ctx) {
     const lb = ctx.answers.loadBalancer!;
-    const url = `https://${vipAddress(ctx.answers)}:${lb.port}/healthz`;
-    if (ctx.svc.dryRun) {
-      await ctx.run('systemctl stop haproxy   # on the VIP holder');
-      await ctx.run('systemctl start haproxy  # after the VIP moved');
-      return;
-    }
-    const from = await holder(ctx);
-    if (!from)
-      throw new StepError(
-        'no control plane holds the VIP, so there is nothing to fail over',
-        'check keepalived on the control planes',
-      );
+    const vip = vipAddress(ctx.answers)!;
+    const url = `https://${vip}:${lb.port}/healthz`;
+    // keepalived prefers the first control plane (highest priority) when no holder can be seen.
+    const from = (await holder(ctx)) ?? initNode(ctx.answers);
     await ctx.runOn(from, 'systemctl stop haproxy');
     try {
-      const moved = await poll(async () => {
-        const h = await holder(ctx);
-        return h && h.name !== from.name ? h : undefined;
-      }, 15_000);
-      if (!moved.value)
+      const started = Date.now();
+      const left = await ctx.runOn(
+        from,
+        `for i in $(seq 1 75); do ip -o -4 addr show | grep -q ${quote(` ${vip}/`)} || exit 0; sleep 0.2; done; exit 1`,
+        { allowFail: true, label: `wait up to 15 s for the VIP to leave ${from.name}` },
+      );
+      if (left.code !== 0)
         throw new StepError(
-          `the VIP stayed on ${from.name} for ${moved.ms} ms after haproxy stopped there`,
+          `the VIP stayed on ${from.name} for 15 s after haproxy stopped there`,
           'check the keepalived check scripts (check_apiserver.sh lb) and VRRP between the control planes',
         );
+      const movedMs = Date.now() - started;
       const other = controlPlanes(ctx.answers).find((h) => h.name !== from.name)!;
-      const api = await poll(
-        async () =>
-          (await ctx.probeOn(other, `curl -sfk --max-time 2 ${quote(url)}`)).code === 0 ? true : undefined,
-        10_000,
+      const api = await ctx.runOn(
+        other,
+        `for i in $(seq 1 20); do curl -sfk --max-time 2 ${quote(url)} >/dev/null && exit 0; sleep 0.5; done; exit 1`,
+        { allowFail: true, label: `wait up to 10 s for the API to answer through the VIP (${url})` },
       );
-      if (!api.value)
+      if (api.code !== 0)
         throw new StepError(
-          `the API did not answer through the VIP on ${moved.value.name}`,
-          'check haproxy there',
+          `the VIP left ${from.name}, but the API did not answer through it within 10 s`,
+          'check keepalived and haproxy on the other control planes',
         );
+      const to = await holder(ctx);
       ctx.notice(
-        `failover drill: VIP moved from ${from.name} to ${moved.value.name} in ${moved.ms} ms; the API answered through it`,
+        `failover drill: the VIP moved from ${from.name}${to ? ` to ${to.name}` : ''} in ${movedMs} ms; the API answered through it`,
       );
     } finally {
       await ctx.runOn(from, 'systemctl start haproxy');

@@ -1,39 +1,13 @@
-// The procedure, in order: the seed's sections made correct for 2026.
-import { addons } from './addons.js';
-import { certRenewal } from './cert-renewal.js';
-import { cni } from './cni.js';
-import { containerRuntime } from './container-runtime.js';
-import type { Step } from './engine/step.js';
-import { failoverDrill } from './failover-drill.js';
-import { fetchKubeconfig } from './fetch-kubeconfig.js';
-import { initControlPlane } from './init-control-plane.js';
-import { joinControlPlane } from './join-control-plane.js';
-import { joinCredentials } from './join-credentials.js';
-import { joinWorker } from './join-worker.js';
-import { kubernetesPackages } from './kubernetes-packages.js';
-import { loadBalancer } from './load-balancer.js';
-import { prepareSystem } from './prepare-system.js';
-import { scrubJoinSecrets } from './scrub-join-secrets.js';
-import { verify } from './verify.js';
-import { vipReady } from './vip-ready.js';
+// Every operation the engine runs, by name.
+import type { Operation } from './engine/operation.js';
+import { stagesSteps } from './engine/operation.js';
+import { install } from './operations/install.js';
+import { inspect } from './operations/inspect.js';
 
-/** Per-node steps every node runs in order, in parallel with other nodes, before the barriers. */
-export const NODE_PIPELINE: Step[] = [prepareSystem, containerRuntime, kubernetesPackages, loadBalancer];
+export { install, inspect };
+export { CLUSTER_SEQUENCE, NODE_PIPELINE } from './operations/install.js';
 
-/** After the per-node pipeline: barriers, init, joins, add-ons, verification. */
-export const CLUSTER_SEQUENCE: Step[] = [
-  vipReady,
-  initControlPlane,
-  joinCredentials,
-  joinControlPlane,
-  joinWorker,
-  scrubJoinSecrets,
-  cni,
-  addons,
-  certRenewal,
-  verify,
-  failoverDrill,
-  fetchKubeconfig,
-];
+export const OPERATIONS: Record<string, Operation> = { install, inspect };
 
-export const ALL_STEPS: Step[] = [...NODE_PIPELINE, ...CLUSTER_SEQUENCE];
+/** The install's steps in order (the plan and the docs list them). */
+export const ALL_STEPS = stagesSteps(install.stages);

@@ -21,7 +21,7 @@ async function initialized(ctx: StepContext): Promise<boolean> {
 async function ensureCa(ctx: StepContext): Promise<void> {
   const present =
     (await ctx.probe('test -f /etc/kubernetes/pki/ca.crt && test -f /etc/kubernetes/pki/ca.key')).code === 0;
-  if (present && !ctx.svc.dryRun) {
+  if (present) {
     const pem = (await ctx.probe('cat /etc/kubernetes/pki/ca.crt')).stdout;
     const hash = caCertHash(pem);
     if (hash !== ctx.svc.secrets().caCertHash) {
@@ -59,17 +59,20 @@ export const initControlPlane: Step = {
   runsOn: initNode,
   retry: { tries: 2, delayMs: 10_000 },
   skippable: false,
-  resetBeforeRetry: true,
   check: initialized,
+  // A retry starts from a clean node, but never wipes a cluster that init already made.
+  async reset(ctx) {
+    if (!ctx.svc.marks().initCompletedAt) await kubeadmReset(ctx);
+  },
   async apply(ctx) {
     const marks = ctx.svc.marks();
-    if (marks.initCompletedAt && !ctx.svc.dryRun) {
+    if (marks.initCompletedAt) {
       throw new StepError(
         `kubeadm init already completed on ${ctx.node.name} at ${marks.initCompletedAt}, but its apiserver does not answer now`,
         `look at ${ctx.node.name} (systemctl status kubelet; crictl ps), then run apply again; k8sha-wizard never runs init twice on a cluster. To start over, reset every node and use --restart`,
       );
     }
-    if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);
+    if (await hasLeftovers(ctx)) await kubeadmReset(ctx);
     await ensureCa(ctx);
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
     await ctx.run(`kubeadm config validate --config ${KUBEADM_CONFIG_PATH}`);

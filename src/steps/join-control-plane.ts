@@ -45,7 +45,7 @@ export const joinControlPlane: Step = {
   appliesTo: (h, a) => h.role === 'control-plane' && h.name !== initNode(a).name,
   retry: { tries: 2, delayMs: 10_000 },
   skippable: false,
-  resetBeforeRetry: true,
+  reset: kubeadmReset,
   async check(ctx) {
     if (!(await locallyHealthy(ctx)) || !(await registered(ctx, initNode(ctx.answers)))) return false;
     // Joined means a started, voting etcd member too; a learner left behind is not a finished join.
@@ -72,7 +72,7 @@ export const joinControlPlane: Step = {
         `check ${first.name}: kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw '/readyz?verbose'`,
       );
     await removeHalfJoinedMember(ctx);
-    if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);
+    if (await hasLeftovers(ctx)) await kubeadmReset(ctx);
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
     try {
       await ctx.run(`kubeadm join --config ${KUBEADM_CONFIG_PATH}`, { timeoutMs: 20 * 60_000 });

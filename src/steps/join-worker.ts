@@ -14,7 +14,7 @@ export const joinWorker: Step = {
   retry: { tries: 2, delayMs: 10_000 },
   // The cluster works without one worker; it can be joined later with another apply.
   skippable: true,
-  resetBeforeRetry: true,
+  reset: kubeadmReset,
   async check(ctx) {
     const local = await ctx.probe(
       'test -f /etc/kubernetes/kubelet.conf && systemctl is-active --quiet kubelet',
@@ -23,7 +23,7 @@ export const joinWorker: Step = {
     return local.code === 0 && (await registered(ctx, initNode(ctx.answers)));
   },
   async apply(ctx) {
-    if (ctx.attempt > 1 || (await hasLeftovers(ctx))) await kubeadmReset(ctx);
+    if (await hasLeftovers(ctx)) await kubeadmReset(ctx);
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
     await ctx.run(`kubeadm join --config ${KUBEADM_CONFIG_PATH}`, { timeoutMs: 20 * 60_000 });
   },

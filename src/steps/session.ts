@@ -1,6 +1,5 @@
 // The engine's API for the interactive wizard: preflight, install with events and decisions, the
 // secrets the preview shows, unfinished runs. The screens never open a connection themselves.
-import { join } from 'node:path';
 import type { Answers, Host } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { Secrets } from '../render/types.js';
@@ -9,9 +8,13 @@ import { clusterStateDir } from '../state/paths.js';
 import { ensurePrivateTree } from '../state/private-dir.js';
 import { ensureSecrets } from '../state/secrets-store.js';
 import { DEFAULT_CONCURRENCY } from './engine/concurrency.js';
-import { Engine, type RunOutcome } from './engine/engine.js';
+import { createEngine, type CreateEngineOptions, type CreatedEngine } from './engine/create.js';
+import type { Engine, RunOutcome } from './engine/engine.js';
 import type { Decision, EngineListener, FailureInfo } from './engine/events.js';
-import { checkHosts, type HostCheck } from './engine/gather-facts.js';
+import type { NodeFacts } from './engine/facts.js';
+import type { Operation } from './engine/operation.js';
+import type { PreflightProblem } from './engine/preflight.js';
+import { inspect, install } from './index.js';
 import type { ProvidedSecrets } from './transport/credentials.js';
 import type { HostKeyScan } from './transport/ssh.js';
 import type { Transport } from './transport/types.js';
@@ -39,6 +42,12 @@ export interface InstallHandle {
   stop(): void;
 }
 
+export interface HostCheck {
+  facts: Record<string, NodeFacts>;
+  unreachable: Record<string, string>;
+  problems: PreflightProblem[];
+}
+
 export interface UnfinishedRun {
   runId: string;
   progress: string;
@@ -48,22 +57,27 @@ export interface UnfinishedRun {
 export class InstallSession {
   constructor(private readonly o: SessionOptions) {}
 
-  /** SSH transports load ssh2 on first use, so the wizard's first screen does not wait for it. */
-  private async factory(
+  /** The engine for one run of an operation, built like every other one (createEngine). */
+  private engine(
+    operation: Operation,
     a: Answers,
     provided: ProvidedSecrets,
-    notice?: (m: string) => void,
-  ): Promise<{ factory: (h: Host) => Transport; secrets: string[] }> {
-    if (this.o.transports)
-      return {
-        factory: this.o.transports(a, provided),
-        secrets: Object.values(provided).filter((x): x is string => !!x),
-      };
-    const { transportSetup } = await import('./transport/setup.js');
-    // The wizard showed every new host key in Preflight and the operator accepted them: from then on
-    // nothing is trusted silently.
-    return transportSetup('ssh', a, this.o.stateRoot, notice ?? (() => undefined), provided, {
+    more: Partial<CreateEngineOptions> = {},
+  ): Promise<CreatedEngine> {
+    return createEngine({
+      operation,
+      answers: a,
+      catalog: this.o.catalog,
+      ...(this.o.transports ? { transport: this.o.transports(a, provided) } : {}),
+      provided,
+      // The wizard showed every new host key in Preflight and the operator accepted them: from then on
+      // nothing is trusted silently.
       strictHostKeys: true,
+      stateRoot: this.o.stateRoot,
+      kubeconfigDir: this.o.kubeconfigDir,
+      concurrency: this.o.concurrency ?? DEFAULT_CONCURRENCY,
+      ...(this.o.retryDelayScale !== undefined ? { retryDelayScale: this.o.retryDelayScale } : {}),
+      ...more,
     });
   }
 
@@ -81,12 +95,11 @@ export class InstallSession {
     trustHostKeys(this.o.stateRoot, scans);
   }
 
+  /** Connect, gather facts and run preflight, the way every run opens, and change nothing. */
   async preflight(a: Answers, provided: ProvidedSecrets): Promise<HostCheck> {
-    return checkHosts(
-      a,
-      (await this.factory(a, provided)).factory,
-      this.o.concurrency ?? DEFAULT_CONCURRENCY,
-    );
+    const { engine } = await this.engine(inspect, a, provided, { persist: false, history: false });
+    const outcome = await engine.run();
+    return { facts: outcome.facts, unreachable: outcome.unreachable, problems: outcome.preflight ?? [] };
   }
 
   /** The cluster's secrets (created and stored 0600 on first use), so the preview shows what will be written. */
@@ -112,20 +125,14 @@ export class InstallSession {
     let engine: Engine | undefined;
     let stopped = false;
     const done = (async () => {
-      const f = await this.factory(a, provided, (m) => listener({ type: 'notice', message: m }));
-      engine = new Engine({
-        answers: a,
-        catalog: this.o.catalog,
-        transport: f.factory,
-        stateRoot: this.o.stateRoot,
-        kubeconfigDir: this.o.kubeconfigDir,
-        concurrency: this.o.concurrency ?? DEFAULT_CONCURRENCY,
+      ({ engine } = await this.engine(install, a, provided, {
+        onNotice: (m) => listener({ type: 'notice', message: m }),
         decide,
-        extraSecrets: f.secrets,
-        failoverDrill: !!opts.failoverDrill,
+        choices: { failoverDrill: !!opts.failoverDrill },
         restart: !!opts.restart,
-        ...(this.o.retryDelayScale !== undefined ? { retryDelayScale: this.o.retryDelayScale } : {}),
-      }).on(listener);
+        command: 'wizard',
+      }));
+      engine.on(listener);
       if (stopped) engine.stop();
       return engine.run();
     })();
@@ -136,9 +143,5 @@ export class InstallSession {
         engine?.stop();
       },
     };
-  }
-
-  logFile(a: Answers, runId: string, node: string): string {
-    return join(clusterStateDir(a.cluster.name, this.o.stateRoot), 'logs', runId, `${node}.log`);
   }
 }

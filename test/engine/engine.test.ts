@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/answers/schema.js';
 import { InputError } from '../../src/errors.js';
 import { Engine, type EngineOptions } from '../../src/steps/engine/engine.js';
+import { install } from '../../src/steps/index.js';
 import type { EngineEvent, FailureInfo } from '../../src/steps/engine/events.js';
 import { firstExpiry } from '../../src/steps/cert-renewal.js';
 import { pauseFromImageList } from '../../src/steps/pause-image.js';
@@ -25,6 +26,7 @@ function engineFor(answers: Answers, script: Partial<Script> = {}, extra: Partia
   const s = scriptedFactory({ answers, ...script });
   const events: EngineEvent[] = [];
   const engine = new Engine({
+    operation: install,
     answers,
     catalog,
     transport: s.factory,
@@ -46,6 +48,8 @@ describe('the engine', () => {
     const started = events.find((e) => e.type === 'run-started');
     expect(started && started.type === 'run-started' && started.steps.map((s) => s.id)).toEqual([
       'gather-facts',
+      'preflight',
+      'lock',
       'prepare-system',
       'container-runtime',
       'kubernetes-packages',
@@ -60,7 +64,6 @@ describe('the engine', () => {
       'dashboard',
       'cert-renewal',
       'verify',
-      'failover-drill',
       'fetch-kubeconfig',
     ]);
     const finished = events.filter((e) => e.type === 'step-finished');
@@ -189,6 +192,7 @@ describe('the engine', () => {
       seedWith((s) => ((s.network as Record<string, unknown>).podCIDR = '172.31.0.0/16')),
     );
     const again = new Engine({
+      operation: install,
       answers: changed,
       catalog,
       transport: scriptedFactory({ answers: changed }).factory,
@@ -205,6 +209,7 @@ describe('the engine', () => {
     ]);
     expect((err as InputError).hint).toMatch(/--restart/);
     const restarted = new Engine({
+      operation: install,
       answers: changed,
       catalog,
       transport: scriptedFactory({ answers: changed }).factory,

@@ -32,7 +32,6 @@ export interface Script {
 }
 
 export class ScriptedTransport implements Transport {
-  readonly dryRun = false;
   readonly commands: string[] = [];
   readonly uploads: { path: string; content: string }[] = [];
 

@@ -1,5 +1,6 @@
 // The install screen driven by the real engine on scripted hosts: failures answered with Retry, Skip
 // and Abort; Ctrl-C stops and a new start resumes; a 100-node grid stays within the terminal.
+import { install } from '../../src/steps/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ function setup(answers: Answers, script: Omit<Script, 'answers'> = {}) {
     <Install
       step="11/12"
       cluster={answers.cluster.name}
+      columns={install.columns}
       start={(l, d) => session.install(answers, {}, l, d)}
       onDone={(o) => (outcome = o)}
     />
@@ -116,6 +118,7 @@ describe('the install screen', () => {
       <Install
         step="11/12"
         cluster="seed-cluster"
+        columns={install.columns}
         start={(l, d) => {
           const h = t.session.install(seed(), {}, l, d);
           handle = h;

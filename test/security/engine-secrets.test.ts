@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { KUBEADM_CONFIG_PATH } from '../../src/render/kubeadm.js';
 import { Engine } from '../../src/steps/engine/engine.js';
+import { install } from '../../src/steps/index.js';
 import type { EngineEvent } from '../../src/steps/engine/events.js';
-import { CLUSTER_SEQUENCE } from '../../src/steps/index.js';
 import { REMOVED_SECRET } from '../../src/steps/scrub-join-secrets.js';
 import { Redactor } from '../../src/state/redact.js';
 import { clusterStateDir } from '../../src/state/paths.js';
@@ -31,6 +31,7 @@ describe('secrets after an install', () => {
     const events: EngineEvent[] = [];
     const root = join(dir, 'state');
     const out = await new Engine({
+      operation: install,
       answers,
       catalog,
       transport: s.factory,
@@ -92,7 +93,7 @@ describe('plan', () => {
         throw new Error('no such thing');
       },
     };
-    CLUSTER_SEQUENCE.push(failing as never);
+    install.stages.push({ kind: 'step', step: failing as never });
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
@@ -106,7 +107,7 @@ describe('plan', () => {
         /stopped at step explode .*no such thing/,
       );
     } finally {
-      CLUSTER_SEQUENCE.pop();
+      install.stages.pop();
       err.mockRestore();
       out.mockRestore();
     }

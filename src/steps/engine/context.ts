@@ -1,5 +1,5 @@
 // What a step sees: its node, the answers, the rendered files, and commands that log, redact,
-// stream output as events, and respect dry runs (probes say "not done", changes are recorded).
+// stream output as events. Steps never know whether the transport runs or records.
 import { createHash } from 'node:crypto';
 import { initNode } from '../../answers/model.js';
 import type { Answers, Host } from '../../answers/schema.js';
@@ -16,25 +16,39 @@ import type { EngineEvent } from './events.js';
 import type { NodeFacts } from './facts.js';
 import { CommandFailed, tail } from './failure.js';
 import type { RunLog } from './run-log.js';
-import type { Step } from './step.js';
+import type { HostLockOptions } from './lock.js';
+import type { PreflightProblem } from './preflight.js';
+import type { RunChoices, Step } from './step.js';
 
 export interface EngineServices {
   answers: Answers;
   catalog: Catalog;
   facts: Record<string, NodeFacts>;
+  /** Nodes that could not be reached, and why (a failed gather-facts step). */
+  unreachable: Map<string, string>;
+  preflightProblems: PreflightProblem[];
   secrets(): Secrets;
   updateSecrets(patch: Partial<Secrets>): void;
   marks(): JournalMarks;
   setMark(name: keyof JournalMarks, at?: Date): void;
+  /** Operation facts that must survive a crash (the node being removed, the upgrade's target). */
+  context(): Record<string, unknown>;
+  setContext(key: string, value: unknown): void;
   transport(host: string): Transport;
   log: RunLog;
   redactor: Redactor;
   emit(e: EngineEvent): void;
-  dryRun: boolean;
+  runId: string;
   /** This run continues an interrupted one: join credentials must be refreshed. */
   resumed: boolean;
-  failoverDrill: boolean;
+  choices: RunChoices;
   kubeconfigDir: string;
+  /** A file on the operator machine (the admin kubeconfig); a plan writes nothing. */
+  writeLocal(path: string, data: Buffer, mode: number): void;
+  installPublicKey?: string;
+  lockOptions: Omit<HostLockOptions, 'onNotice'>;
+  /** Hosts this run holds the lock of (released at the end). */
+  locked: Set<string>;
 }
 
 export interface RunOptions {
@@ -118,8 +132,13 @@ export class StepContext {
   private async exec(host: string, cmd: string, opts: RunOptions, probe: boolean): Promise<ExecResult> {
     const t = this.svc.transport(host);
     const shown = opts.label ?? cmd;
-    // A transport that cannot run reads (a dry run) answers them itself.
-    if (probe && t.answerProbe) return t.answerProbe(cmd);
+    // A recording transport answers reads itself (from what it recorded, or the real host).
+    if (probe && t.answerProbe)
+      return t.answerProbe(cmd, {
+        timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT,
+        step: this.step.id,
+        node: this.node.name,
+      });
     const logTo = host;
     this.svc.log.write(logTo, this.step.id, `${probe ? '?' : '$'} ${shown}`);
     if (!probe)
@@ -141,6 +160,9 @@ export class StepContext {
       ...(opts.input !== undefined ? { input: opts.input } : {}),
       onStdout: line('stdout'),
       onStderr: line('stderr'),
+      step: this.step.id,
+      node: this.node.name,
+      ...(opts.label ? { label: opts.label } : {}),
     });
     this.svc.log.write(logTo, this.step.id, `  => exit ${r.code} (${r.durationMs} ms)`);
     if (r.code !== 0 && !opts.allowFail) {
@@ -157,14 +179,14 @@ export class StepContext {
     return r;
   }
 
-  /** A change: logged, shown, recorded in a dry run. Throws CommandFailed on a non-zero exit. */
+  /** A change: logged and shown. Throws CommandFailed on a non-zero exit. */
   async run(cmd: string, opts: RunOptions = {}): Promise<ExecResult> {
     const r = await this.exec(this.node.name, cmd, opts, false);
     this.didChange = true;
     return r;
   }
 
-  /** Read-only: never changes the node. In a dry run it answers "not done" (exit 1). */
+  /** Read-only: never changes the node. */
   probe(cmd: string, opts: RunOptions = {}): Promise<ExecResult> {
     return this.exec(this.node.name, cmd, { allowFail: true, ...opts }, true);
   }
@@ -233,7 +255,9 @@ export class StepContext {
   ): Promise<void> {
     const started = Date.now();
     this.svc.log.write(host.name, this.step.id, `$ ${label}`);
-    await this.svc.transport(host.name).upload(path, content, mode);
+    await this.svc
+      .transport(host.name)
+      .upload(path, content, mode, { step: this.step.id, node: this.node.name, label });
     this.svc.log.write(host.name, this.step.id, `  => exit 0 (${Date.now() - started} ms)`);
     this.didChange = true;
   }

@@ -1,40 +1,42 @@
-// The install engine: connect and gather facts, preflight, lock, the per-node pipeline in parallel,
-// then the cluster sequence (barriers, init, joins, CNI, add-ons, verification). Every transition is
-// journaled; every event is typed; failures are retried per step policy, then decided by the
-// interactive wizard (retry, skip, abort) or end an unattended run.
+// The engine: runs an operation's stages over transports — its own opening first (facts from every
+// node, preflight, host locks), then the operation's per-node pipelines and cluster steps. Every
+// transition is journaled; every event is typed; failures are retried per step policy (with the
+// step's reset before each retry), then decided by the interactive wizard (retry, skip, abort) or end
+// an unattended run. A plan is the same run over recording transports, with nothing persisted.
 import pLimit from 'p-limit';
 import type { Answers, Host } from '../../answers/schema.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { Redactor } from '../../state/redact.js';
+import type { LockOwner } from '../../state/run-lock.js';
 import { safeLine, safeText } from '../../text/terminal.js';
-import { CLUSTER_SEQUENCE, NODE_PIPELINE } from '../index.js';
-import { quote } from '../transport/shell.js';
 import { AuthError, UnreachableError, type Transport } from '../transport/types.js';
+import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import { StepContext, type EngineServices } from './context.js';
 import type { Decision, EngineEvent, EngineListener, FailureInfo, Recap, StepStatus } from './events.js';
 import type { NodeFacts } from './facts.js';
-import { gatherNodeFacts, unreachableMessage, vipInUse } from './gather-facts.js';
 import { CommandFailed, StepError } from './failure.js';
-import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import { hintFor } from './hints.js';
-import { acquireLock, releaseLock } from './lock.js';
-import { preflight } from './preflight.js';
+import { releaseLock } from './lock.js';
+import { gatherFacts, lockHosts, preflightStep } from './opening.js';
+import { layoutOf, type Operation, type Stage } from './operation.js';
+import type { PreflightProblem } from './preflight.js';
 import { RunLog } from './run-log.js';
 import { RunState } from './run-state.js';
-import type { Step } from './step.js';
-import type { LockOwner } from '../../state/run-lock.js';
+import { stepEnabled, type RunChoices, type Step } from './step.js';
 
 export interface EngineOptions {
+  operation: Operation;
   answers: Answers;
   catalog: Catalog;
   transport: (h: Host) => Transport;
   stateRoot: string;
   kubeconfigDir: string;
   concurrency?: number;
-  /** Record instead of change. Facts come from `dryRunFacts` (offline) or a read-only SSH pass. */
-  dryRun?: boolean;
-  dryRunFacts?: (h: Host) => NodeFacts;
-  failoverDrill?: boolean;
+  /** False for a plan or a read-only inspection: no journal, no secrets written, no locks. */
+  persist?: boolean;
+  /** With persist false: whether an earlier run's journal (its marks) still counts. */
+  history?: boolean;
+  choices?: Partial<RunChoices>;
   restart?: boolean;
   /** Take over locks (local and on the hosts) whose owner is gone, or, once confirmed, one that runs. */
   breakLock?: boolean;
@@ -60,7 +62,9 @@ export interface RunOutcome {
   logDir: string;
   kubeconfigPath?: string;
   failure?: FailureInfo;
-  preflight?: { node: string; message: string }[];
+  preflight?: PreflightProblem[];
+  facts: Record<string, NodeFacts>;
+  unreachable: Record<string, string>;
 }
 
 /** Text in events can come from hosts: no terminal escape sequences reach a renderer. */
@@ -99,20 +103,35 @@ class RunFailed extends Error {
   }
 }
 
-export const FACTS_STEP = { id: 'gather-facts', title: 'Connect and gather facts', phase: 'facts' as const };
+/** Every operation opens the same way. Locks only when the run changes hosts for real. */
+function opening(op: Operation, persist: boolean): Stage[] {
+  return [
+    { kind: 'each', steps: [gatherFacts] },
+    { kind: 'step', step: preflightStep },
+    ...(persist && op.changes ? ([{ kind: 'each', steps: [lockHosts] }] as Stage[]) : []),
+  ];
+}
 
 export class Engine {
   private listeners: EngineListener[] = [];
   private recap: Record<string, Recap> = {};
   private facts: Record<string, NodeFacts> = {};
+  private unreachable = new Map<string, string>();
+  private preflightProblems: PreflightProblem[] = [];
   private transports = new Map<string, Transport>();
   private state!: RunState;
   private svc!: EngineServices;
   private readonly redactor = new Redactor();
   private stopRequested = false;
   private firstFailure: FailureInfo | undefined;
+  private readonly persist: boolean;
+  private readonly choices: RunChoices;
+  private readonly stages: Stage[];
 
   constructor(private readonly o: EngineOptions) {
+    this.persist = o.persist ?? true;
+    this.choices = { failoverDrill: false, ...o.choices };
+    this.stages = [...opening(o.operation, this.persist), ...o.operation.stages];
     this.redactor.add(...(o.extraSecrets ?? []));
     for (const h of o.answers.hosts)
       this.recap[h.name] = { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0 };
@@ -146,29 +165,33 @@ export class Engine {
     return t;
   }
 
-  /** Which nodes each step runs on (for the grid and the plan). */
-  static layout(a: Answers): { step: Step; nodes: Host[] }[] {
-    const out: { step: Step; nodes: Host[] }[] = [];
-    for (const step of [...NODE_PIPELINE, ...CLUSTER_SEQUENCE]) {
-      const nodes =
-        step.scope === 'cluster'
-          ? step.appliesTo(a.hosts[0]!, a)
-            ? [step.runsOn!(a)]
-            : []
-          : a.hosts.filter((h) => step.appliesTo(h, a));
-      if (nodes.length) out.push({ step, nodes });
-    }
-    return out;
+  /** Which nodes each step of an operation runs on (for the grid, the plan and the preview). */
+  static layout(
+    op: Operation,
+    a: Answers,
+    choices: Partial<RunChoices> = {},
+  ): { step: Step; nodes: Host[] }[] {
+    const full: RunChoices = { failoverDrill: false, ...choices };
+    const first = (step: Step) =>
+      step.runsOn ? step.runsOn(a, { facts: {} } as EngineServices) : a.hosts[0];
+    return layoutOf([...opening(op, true), ...op.stages], a, full, first);
+  }
+
+  private reachable(h: Host): boolean {
+    return !this.unreachable.has(h.name);
   }
 
   async run(): Promise<RunOutcome> {
     const started = Date.now();
     const a = this.o.answers;
+    const op = this.o.operation;
     this.state = await RunState.open({
       answers: a,
       stateRoot: this.o.stateRoot,
       restart: !!this.o.restart,
-      dryRun: !!this.o.dryRun,
+      persist: this.persist,
+      history: this.o.history ?? true,
+      operation: op.id,
       redactor: this.redactor,
       command: this.o.command ?? 'apply',
       breakLock: !!this.o.breakLock,
@@ -182,40 +205,50 @@ export class Engine {
         : {}),
       onNotice: (message) => this.emit({ type: 'notice', message }),
     });
-    const log = new RunLog(this.state.journal.logDir, this.redactor);
+    const log = new RunLog(this.state.journal.logDir, this.redactor, this.persist);
+    const locked = new Set<string>();
     this.svc = {
       answers: a,
       catalog: this.o.catalog,
       facts: this.facts,
+      unreachable: this.unreachable,
+      preflightProblems: this.preflightProblems,
       secrets: () => this.state.secrets,
       updateSecrets: (p) => this.state.updateSecrets(p),
       marks: () => this.state.marks,
       setMark: (n, at) => this.state.setMark(n, at),
+      context: () => this.state.context,
+      setContext: (k, v) => this.state.setContext(k, v),
       transport: (n) => this.transport(n),
       log,
       redactor: this.redactor,
       emit: (e) => this.emit(e),
-      dryRun: !!this.o.dryRun,
+      runId: this.state.journal.runId,
       resumed: this.state.resumed,
-      failoverDrill: !!this.o.failoverDrill,
+      choices: this.choices,
       kubeconfigDir: this.o.kubeconfigDir,
+      writeLocal: (path, data, mode) => {
+        if (this.persist) this.state.writeLocal(path, data, mode);
+      },
+      ...(this.o.installPublicKey ? { installPublicKey: this.o.installPublicKey.trim() } : {}),
+      lockOptions: { breakLock: !!this.o.breakLock, ...(this.o.confirm ? { confirm: this.o.confirm } : {}) },
+      locked,
     };
-    const layout = Engine.layout(a);
+    const layout = layoutOf(this.stages, a, this.choices, (step) => this.runsOn(step));
     this.emit({
       type: 'run-started',
       runId: this.state.journal.runId,
       cluster: a.cluster.name,
+      operation: op.id,
       resumed: this.state.resumed,
       nodes: a.hosts.map((h) => ({ name: h.name, role: h.role })),
-      steps: [
-        { ...FACTS_STEP, nodes: a.hosts.map((h) => h.name) },
-        ...layout.map((l) => ({
-          id: l.step.id,
-          title: l.step.title,
-          phase: l.step.phase,
-          nodes: l.nodes.map((n) => n.name),
-        })),
-      ],
+      columns: op.columns,
+      steps: layout.map((l) => ({
+        id: l.step.id,
+        title: l.step.title,
+        phase: l.step.phase,
+        nodes: l.nodes.map((n) => n.name),
+      })),
       logDir: this.state.journal.logDir,
     });
     if (this.state.resumed)
@@ -225,47 +258,13 @@ export class Engine {
       });
     let status: RunOutcome['status'] = 'completed';
     let failure: FailureInfo | undefined;
-    let preflightProblems: RunOutcome['preflight'];
-    let locked: Host[] = [];
     try {
-      const reachable = await this.gatherFacts();
-      const problems = this.o.dryRun
-        ? []
-        : preflight(a, this.facts, await vipInUse(a, this.facts, (n) => this.transport(n)));
-      const unreachable = a.hosts.filter((h) => !reachable.has(h.name));
-      for (const h of unreachable)
-        problems.unshift({
-          node: h.name,
-          message: `unreachable: ${this.unreachableWhy.get(h.name) ?? 'no connection'}`,
-        });
-      if (problems.length) {
-        preflightProblems = problems;
-        throw new RunFailed({
-          node: problems[0]!.node,
-          step: FACTS_STEP.id,
-          stepTitle: 'Preflight',
-          message: `preflight failed; nothing was changed on any host:\n${problems.map((p) => `  ${p.node}: ${p.message}`).join('\n')}`,
-          stderrTail: [],
-          logPath: log.dir,
-          unreachable: unreachable.length > 0,
-          skippable: false,
-          attempts: 1,
-        });
+      for (const [i, stage] of this.stages.entries()) {
+        if (this.stopRequested) throw new AbortRun();
+        // The facts stage gathers every node before preflight reports: one host's failure is not fatal yet.
+        if (stage.kind === 'each') await this.each(stage.steps, stage.concurrency, i === 0);
+        else await this.clusterStep(stage.step);
       }
-      if (!this.o.dryRun) {
-        await Promise.all(
-          a.hosts.map((h) =>
-            acquireLock(this.transport(h.name), this.state.journal.runId, a.cluster.name, {
-              breakLock: !!this.o.breakLock,
-              ...(this.o.confirm ? { confirm: this.o.confirm } : {}),
-              onNotice: (message) => this.emit({ type: 'notice', node: h.name, message }),
-            }),
-          ),
-        );
-        locked = a.hosts;
-      }
-      await this.nodePipeline();
-      for (const step of CLUSTER_SEQUENCE) await this.clusterStep(step);
     } catch (e) {
       if (e instanceof AbortRun || this.stopRequested) status = 'aborted';
       else if (e instanceof RunFailed) {
@@ -274,14 +273,16 @@ export class Engine {
       } else throw e;
     } finally {
       await Promise.allSettled(
-        locked.map((h) => releaseLock(this.transport(h.name), this.state.journal.runId)),
+        [...locked].map((n) => releaseLock(this.transport(n), this.state.journal.runId)),
       );
       await Promise.allSettled([...this.transports.values()].map((t) => t.close()));
       this.state.finish(status === 'completed' ? 'completed' : status);
     }
     failure ??= this.firstFailure;
     const kubeconfigPath =
-      status === 'completed' && !this.o.dryRun ? `${this.o.kubeconfigDir}/${a.cluster.name}.conf` : undefined;
+      status === 'completed' && this.persist && op.writesKubeconfig
+        ? `${this.o.kubeconfigDir}/${a.cluster.name}.conf`
+        : undefined;
     this.emit({
       type: 'run-finished',
       status,
@@ -296,105 +297,44 @@ export class Engine {
       runId: this.state.journal.runId,
       recap: this.recap,
       logDir: this.state.journal.logDir,
+      facts: this.facts,
+      unreachable: Object.fromEntries(this.unreachable),
       ...(kubeconfigPath ? { kubeconfigPath } : {}),
       ...(failure ? { failure } : {}),
-      ...(preflightProblems ? { preflight: preflightProblems } : {}),
+      ...(this.preflightProblems.length ? { preflight: this.preflightProblems } : {}),
     };
   }
 
-  private unreachableWhy = new Map<string, string>();
+  private runsOn(step: Step): Host | undefined {
+    if (!step.runsOn) return this.o.answers.hosts[0];
+    return step.runsOn(this.o.answers, this.svc ?? ({ facts: this.facts } as EngineServices));
+  }
 
-  private async gatherFacts(): Promise<Set<string>> {
+  /** Each node runs the steps in order, nodes in parallel. `gather`: failures only mark the node unreachable. */
+  private async each(steps: Step[], concurrency: number | undefined, gather: boolean): Promise<void> {
     const a = this.o.answers;
-    const reachable = new Set<string>();
-    const limit = pLimit(this.o.concurrency ?? DEFAULT_CONCURRENCY);
+    const limit = pLimit(concurrency ?? this.o.concurrency ?? DEFAULT_CONCURRENCY);
     await Promise.all(
-      a.hosts.map((h) =>
-        limit(async () => {
-          const t0 = Date.now();
-          this.emit({
-            type: 'step-started',
-            node: h.name,
-            step: FACTS_STEP.id,
-            title: FACTS_STEP.title,
-            phase: 'facts',
-            attempt: 1,
-          });
-          try {
-            if (this.o.dryRun && this.o.dryRunFacts) {
-              this.facts[h.name] = this.o.dryRunFacts(h);
-            } else {
-              const t = this.transport(h.name);
-              const log = (line: string) => this.svc.log.write(h.name, FACTS_STEP.id, line);
-              if (this.o.installPublicKey) {
-                await t.connect();
-                await this.installKey(t, h);
-              }
-              this.facts[h.name] = await gatherNodeFacts(t, a, h, log);
+      a.hosts
+        .filter((h) => gather || this.reachable(h))
+        .map((h) =>
+          limit(async () => {
+            for (const step of steps) {
+              if (!stepEnabled(step, this.choices) || !step.appliesTo(h, a)) continue;
+              if (this.stopRequested) return;
+              await this.runStep(step, h, gather);
             }
-            reachable.add(h.name);
-            this.recap[h.name]!.ok++;
-            this.emit({
-              type: 'step-finished',
-              node: h.name,
-              step: FACTS_STEP.id,
-              phase: 'facts',
-              status: 'unchanged',
-              durationMs: Date.now() - t0,
-              attempts: 1,
-            });
-          } catch (e) {
-            const msg = (e as Error).message;
-            this.unreachableWhy.set(h.name, unreachableMessage(e));
-            this.recap[h.name]!.unreachable = 1;
-            this.emit({ type: 'node-unreachable', node: h.name, message: msg });
-            this.emit({
-              type: 'step-finished',
-              node: h.name,
-              step: FACTS_STEP.id,
-              phase: 'facts',
-              status: 'failed',
-              durationMs: Date.now() - t0,
-              attempts: 1,
-            });
-          }
-        }),
-      ),
-    );
-    return reachable;
-  }
-
-  private async installKey(t: Transport, h: Host): Promise<void> {
-    const user = h.ssh?.user ?? this.o.answers.ssh.user;
-    const key = this.o.installPublicKey!.trim();
-    await t.exec(
-      `home=$(getent passwd ${quote(user)} | cut -d: -f6); mkdir -p "$home/.ssh" && touch "$home/.ssh/authorized_keys" && (grep -qxF ${quote(key)} "$home/.ssh/authorized_keys" || printf '%s\\n' ${quote(key)} >> "$home/.ssh/authorized_keys") && chown -R ${quote(user)} "$home/.ssh" && chmod 700 "$home/.ssh" && chmod 600 "$home/.ssh/authorized_keys"`,
-    );
-    this.emit({
-      type: 'notice',
-      node: h.name,
-      message: `installed the operator's public key for ${user}; later runs can use the key`,
-    });
-  }
-
-  private async nodePipeline(): Promise<void> {
-    const a = this.o.answers;
-    const limit = pLimit(this.o.concurrency ?? DEFAULT_CONCURRENCY);
-    await Promise.all(
-      a.hosts.map((h) =>
-        limit(async () => {
-          for (const step of NODE_PIPELINE) {
-            if (!step.appliesTo(h, a)) continue;
-            if (this.stopRequested) return;
-            await this.runStep(step, h);
-          }
-        }).catch((e) => {
-          // Let the other nodes finish the step they are in, then stop.
-          this.stopRequested = true;
-          if (e instanceof RunFailed) this.firstFailure ??= e.failure;
-          else if (!(e instanceof AbortRun)) throw e;
-        }),
-      ),
+          }).catch((e) => {
+            if (gather && e instanceof RunFailed) {
+              this.unreachable.set(h.name, e.failure.message);
+              return;
+            }
+            // Let the other nodes finish the step they are in, then stop.
+            this.stopRequested = true;
+            if (e instanceof RunFailed) this.firstFailure ??= e.failure;
+            else if (!(e instanceof AbortRun)) throw e;
+          }),
+        ),
     );
     if (this.firstFailure) throw new RunFailed(this.firstFailure);
     if (this.stopRequested) throw new AbortRun();
@@ -403,13 +343,14 @@ export class Engine {
   private async clusterStep(step: Step): Promise<void> {
     const a = this.o.answers;
     if (this.stopRequested) throw new AbortRun();
+    if (!stepEnabled(step, this.choices)) return;
     if (step.scope === 'cluster') {
-      if (step.appliesTo(a.hosts[0]!, a)) await this.runStep(step, step.runsOn!(a));
+      const on = this.runsOn(step);
+      if (on && step.appliesTo(a.hosts[0]!, a)) await this.runStep(step, on);
       return;
     }
-    const nodes = a.hosts.filter((h) => step.appliesTo(h, a));
-    if (step.id === 'join-control-plane') {
-      // One at a time: each join grows etcd, which must be healthy before the next.
+    const nodes = a.hosts.filter((h) => step.appliesTo(h, a) && this.reachable(h));
+    if (step.serial) {
       for (const h of nodes) await this.runStep(step, h);
       return;
     }
@@ -450,7 +391,27 @@ export class Engine {
     return { ...base, message: this.redactor.redact((e as Error).message ?? String(e)), stderrTail: [] };
   }
 
-  private async runStep(step: Step, node: Host): Promise<StepStatus> {
+  private finished(
+    node: Host,
+    step: Step,
+    status: StepStatus,
+    t0: number,
+    attempts: number,
+    failure?: FailureInfo,
+  ): void {
+    this.emit({
+      type: 'step-finished',
+      node: node.name,
+      step: step.id,
+      phase: step.phase,
+      status,
+      durationMs: Date.now() - t0,
+      attempts,
+      ...(failure ? { failure } : {}),
+    });
+  }
+
+  private async runStep(step: Step, node: Host, gather = false): Promise<StepStatus> {
     const t0 = Date.now();
     let attempt = 0;
     let budget = step.retry.tries;
@@ -473,7 +434,11 @@ export class Engine {
       const ctx = new StepContext(this.svc, node, step, attempt);
       try {
         const done = await step.check(ctx);
-        if (!done) await step.apply(ctx);
+        if (!done) {
+          // A retry starts from a clean node (kubeadm reset for init and join), as the step declares.
+          if (attempt > 1 && step.reset) await step.reset(ctx);
+          await step.apply(ctx);
+        }
         const status: StepStatus = !done && ctx.changed ? 'changed' : 'unchanged';
         this.state.setStep(node.name, step.id, {
           state: 'done',
@@ -482,15 +447,7 @@ export class Engine {
         });
         this.recap[node.name]!.ok++;
         if (status === 'changed') this.recap[node.name]!.changed++;
-        this.emit({
-          type: 'step-finished',
-          node: node.name,
-          step: step.id,
-          phase: step.phase,
-          status,
-          durationMs: Date.now() - t0,
-          attempts: attempt,
-        });
+        this.finished(node, step, status, t0, attempt);
         return status;
       } catch (e) {
         if (e instanceof AbortRun) throw e;
@@ -500,7 +457,7 @@ export class Engine {
         }
         const info = this.failureInfo(step, node, e, attempt);
         this.svc.log.write(node.name, step.id, `FAILED (attempt ${attempt}): ${info.message}`);
-        if (attempt < budget && !this.stopRequested && !(e instanceof AuthError)) {
+        if (attempt < budget && !(e instanceof AuthError)) {
           const delayMs = Math.round(step.retry.delayMs * attempt * (this.o.retryDelayScale ?? 1));
           this.emit({
             type: 'step-retrying',
@@ -512,6 +469,18 @@ export class Engine {
           });
           await new Promise((r) => setTimeout(r, delayMs));
           continue;
+        }
+        if (gather) {
+          // Facts: the node is unreachable; preflight reports every such node at once.
+          this.state.setStep(node.name, step.id, {
+            state: 'failed',
+            finishedAt: new Date().toISOString(),
+            error: info.message,
+          });
+          this.recap[node.name]!.unreachable = 1;
+          this.emit({ type: 'node-unreachable', node: node.name, message: info.message });
+          this.finished(node, step, 'failed', t0, attempt);
+          throw new RunFailed(info);
         }
         await this.explain(step, ctx, e, info);
         const decision: Decision = this.o.decide && !this.stopRequested ? await this.ask(info) : 'abort';
@@ -526,15 +495,7 @@ export class Engine {
             error: info.message,
           });
           this.recap[node.name]!.skipped++;
-          this.emit({
-            type: 'step-finished',
-            node: node.name,
-            step: step.id,
-            phase: step.phase,
-            status: 'skipped',
-            durationMs: Date.now() - t0,
-            attempts: attempt,
-          });
+          this.finished(node, step, 'skipped', t0, attempt);
           return 'skipped';
         }
         this.state.setStep(node.name, step.id, {
@@ -544,16 +505,7 @@ export class Engine {
         });
         if (info.unreachable) this.recap[node.name]!.unreachable = 1;
         else this.recap[node.name]!.failed++;
-        this.emit({
-          type: 'step-finished',
-          node: node.name,
-          step: step.id,
-          phase: step.phase,
-          status: 'failed',
-          durationMs: Date.now() - t0,
-          attempts: attempt,
-          failure: info,
-        });
+        this.finished(node, step, 'failed', t0, attempt, info);
         if (this.o.decide && decision === 'abort') throw new AbortRun();
         throw new RunFailed(info);
       }
@@ -562,7 +514,7 @@ export class Engine {
 
   /** A failure's cause and what to do about it: the step's own diagnosis, then the known-failure hints. */
   private async explain(step: Step, ctx: StepContext, e: unknown, info: FailureInfo): Promise<void> {
-    if (step.diagnose && !this.o.dryRun && !info.unreachable) {
+    if (step.diagnose && !info.unreachable) {
       const cause = await step.diagnose(ctx, e).catch(() => undefined);
       if (cause) info.cause = this.redactor.redact(cause);
     }

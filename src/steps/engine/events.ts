@@ -1,5 +1,6 @@
 // The engine's typed events. The Ink grid, the plain-line renderer and the JSON-lines renderer all
 // consume these and nothing else.
+import type { Column } from './operation.js';
 import type { Phase } from './step.js';
 
 export type StepStatus = 'changed' | 'unchanged' | 'failed' | 'skipped';
@@ -35,6 +36,9 @@ export type EngineEvent =
       type: 'run-started';
       runId: string;
       cluster: string;
+      /** The operation (install, add, remove …) and its grid columns. */
+      operation: string;
+      columns: Column[];
       resumed: boolean;
       nodes: { name: string; role: string }[];
       steps: { id: string; title: string; phase: Phase; nodes: string[] }[];

@@ -113,3 +113,31 @@ export function parseFacts(stdout: string, operatorMidpointMs: number): NodeFact
   }
   return f;
 }
+
+/** The facts script's output for these facts: an offline plan answers the script with it. */
+export function factsOutput(f: NodeFacts): string {
+  const like = f.osFamily === 'rhel' ? 'rhel centos fedora' : f.osFamily === 'debian' ? 'debian' : '';
+  return [
+    `os_id=${f.osId}`,
+    `os_like=${like}`,
+    `os_version=${f.osVersion}`,
+    `codename=${f.codename ?? ''}`,
+    `hostname=${f.hostname}`,
+    `arch=${f.arch}`,
+    `cpus=${f.cpus}`,
+    `mem_kb=${f.memMiB * 1024}`,
+    `machine_id=${f.machineId}`,
+    `product_uuid=${f.productUuid}`,
+    `macs=${f.macs.join(' ')}`,
+    `addr_iface=${f.addressInterface ?? ''}`,
+    `vip_here=${f.vipHere ? 1 : ''}`,
+    `swap=${f.swapOn ? 1 : 0}`,
+    `selinux=${f.selinux}`,
+    `cgroup=${f.cgroup}`,
+    ...f.busyPorts.map((b) => `port_busy=${b.port} ${b.process}`),
+    `uid=${f.uid}`,
+    ...(f.joined ? ['joined=1'] : []),
+    `firewall=${f.firewall}`,
+    '',
+  ].join('\n');
+}

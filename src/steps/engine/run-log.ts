@@ -8,8 +8,10 @@ export class RunLog {
   constructor(
     readonly dir: string,
     private readonly redactor: Redactor,
+    /** False for a plan or an inspection: nothing is written. */
+    private readonly persist = true,
   ) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (persist) mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   pathFor(node: string): string {
@@ -17,6 +19,7 @@ export class RunLog {
   }
 
   write(node: string, step: string, text: string): void {
+    if (!this.persist) return;
     const stamp = new Date().toISOString();
     const lines = this.redactor.redact(text).split('\n');
     appendFileSync(this.pathFor(node), lines.map((l) => `${stamp} [${step}] ${l}\n`).join(''), {

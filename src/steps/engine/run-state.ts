@@ -1,7 +1,7 @@
 // The run's persistent state: journal, secrets (0600) and logs, in the cluster's state directory.
 // Opening it decides between a fresh run, a resume, and a refusal because the answers changed.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Answers } from '../../answers/schema.js';
 import { InputError } from '../../errors.js';
 import type { Secrets } from '../../render/types.js';
@@ -9,13 +9,15 @@ import { generateSecrets, secretValues } from '../../secrets/generate.js';
 import { answersHash, diffAnswers } from '../../state/answers-diff.js';
 import {
   JournalWriter,
+  journalProgress,
   readJournal,
   stepKey,
   type Journal,
   type JournalMarks,
   type StepRecord,
 } from '../../state/journal.js';
-import { ensurePrivateTree } from '../../state/private-dir.js';
+import { writeFileAtomic } from '../../state/atomic-write.js';
+import { ensurePrivateDir, ensurePrivateTree } from '../../state/private-dir.js';
 import { acquireRunLock, type LockOwner, type RunLock } from '../../state/run-lock.js';
 import { clusterStateDir } from '../../state/paths.js';
 import type { Redactor } from '../../state/redact.js';
@@ -25,7 +27,12 @@ export interface OpenOptions {
   answers: Answers;
   stateRoot: string;
   restart: boolean;
-  dryRun: boolean;
+  /** False for a plan or an inspection: nothing is written, no lock is taken. */
+  persist: boolean;
+  /** Whether an earlier run's journal counts (its marks, an unfinished run to resume). */
+  history?: boolean;
+  /** The operation this run is (install, add, remove …). */
+  operation: string;
   redactor: Redactor;
   /** What the lock file names as its owner's command (apply, resume …). */
   command?: string;
@@ -49,7 +56,7 @@ export class RunState {
 
   static async open(o: OpenOptions): Promise<RunState> {
     const dir = clusterStateDir(o.answers.cluster.name, o.stateRoot);
-    const persist = !o.dryRun;
+    const persist = o.persist;
     if (persist) ensurePrivateTree(o.stateRoot, dir);
     // The lock comes before the journal is read: a second run must not adopt the first one's run.
     const lock = persist
@@ -70,9 +77,22 @@ export class RunState {
 
   private static async openLocked(o: OpenOptions, dir: string, lock: RunLock | undefined): Promise<RunState> {
     const hash = answersHash(o.answers);
-    const previous = o.restart ? undefined : readJournal(dir);
+    const previous = o.restart || o.history === false ? undefined : readJournal(dir);
     const unfinished = previous && previous.status !== 'completed';
-    if (unfinished && previous.answersHash !== hash && !o.dryRun) {
+    const previousOperation = previous?.operation ?? 'install';
+    if (unfinished && previousOperation !== o.operation && o.persist) {
+      throw new InputError(
+        `cluster ${o.answers.cluster.name}`,
+        [
+          {
+            path: 'journal',
+            message: `run ${previous.runId} (${previousOperation}) did not finish (${journalProgress(previous)})`,
+          },
+        ],
+        `finish it first with \`k8sha-wizard resume\`, or start ${o.operation} anyway with --restart (the unfinished ${previousOperation} is then abandoned; its nodes are re-checked by later runs)`,
+      );
+    }
+    if (unfinished && previous.answersHash !== hash && o.persist) {
       const changes = diffAnswers(previous.answers, o.answers);
       throw new InputError(
         `the answers for cluster ${o.answers.cluster.name}`,
@@ -101,6 +121,7 @@ export class RunState {
           version: 1,
           runId,
           cluster: o.answers.cluster.name,
+          operation: o.operation,
           answersHash: hash,
           answers: o.answers,
           status: 'running',
@@ -112,8 +133,8 @@ export class RunState {
           marks,
           logDir: join(dir, 'logs', runId),
         };
-    if (!o.dryRun) writeSecrets(dir, secrets);
-    const writer = o.dryRun ? undefined : new JournalWriter(dir, journal);
+    if (o.persist) writeSecrets(dir, secrets);
+    const writer = !o.persist ? undefined : new JournalWriter(dir, journal);
     return new RunState(dir, writer, journal, secrets, !!unfinished, o.redactor, lock);
   }
 
@@ -134,6 +155,22 @@ export class RunState {
   setMark(name: keyof JournalMarks, at = new Date()): void {
     if (this.writer) this.writer.mark(name, at.toISOString());
     else this.journal.marks[name] = at.toISOString();
+  }
+
+  /** Operation facts that must survive a crash (the node being removed, an upgrade's target). */
+  get context(): Record<string, unknown> {
+    return this.journal.context ?? {};
+  }
+
+  setContext(key: string, value: unknown): void {
+    if (this.writer) this.writer.context(key, value);
+    else (this.journal.context ??= {})[key] = value;
+  }
+
+  /** A file on the operator machine (the admin kubeconfig): 0600 in a private directory. */
+  writeLocal(path: string, data: Buffer, mode = 0o600): void {
+    ensurePrivateDir(dirname(path));
+    writeFileAtomic(path, data, mode);
   }
 
   record(node: string, step: string): StepRecord | undefined {

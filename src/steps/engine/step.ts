@@ -1,26 +1,19 @@
 // A step is a small data object: what it is, where it runs, how to tell it is done, how to do it,
-// and its retry and skip policy (listr2-style fields, not control flow).
+// and its scheduling, retry, reset and skip policy as fields (listr2-style), not control flow.
 import type { Answers, Host } from '../../answers/schema.js';
-import type { StepContext } from './context.js';
+import type { EngineServices, StepContext } from './context.js';
 
-/** Columns of the progress grid, in order. */
-export const PHASES = [
-  'facts',
-  'prepare',
-  'runtime',
-  'packages',
-  'lb',
-  'init',
-  'join',
-  'cni',
-  'addons',
-  'verify',
-] as const;
-export type Phase = (typeof PHASES)[number];
+/** A grid column groups phases; each operation names its own columns. */
+export type Phase = string;
 
 export interface RetryPolicy {
   tries: number;
   delayMs: number;
+}
+
+/** What the operator asked for this run, beyond the answers (steps that only run when asked). */
+export interface RunChoices {
+  failoverDrill: boolean;
 }
 
 export interface Step {
@@ -30,11 +23,16 @@ export interface Step {
   /** 'node': runs on each node it applies to. 'cluster': runs once, on `runsOn`. */
   scope: 'node' | 'cluster';
   appliesTo(h: Host, a: Answers): boolean;
-  runsOn?(a: Answers): Host;
+  /** For a cluster step: where it runs (a healthy control plane, usually). */
+  runsOn?(a: Answers, svc: EngineServices): Host;
+  /** The nodes it applies to go one at a time (control-plane joins: each grows etcd). */
+  serial?: boolean;
+  /** Part of this run at all? (The failover drill only when asked.) Absent: always. */
+  enabled?(choices: RunChoices): boolean;
   retry: RetryPolicy;
   skippable: boolean;
-  /** kubeadm init/join: a retry first runs `kubeadm reset -f` and its cleanup. */
-  resetBeforeRetry?: boolean;
+  /** Put the node back to a clean start before each retry (kubeadm reset for init and join). */
+  reset?(ctx: StepContext): Promise<void>;
   /** True when the step is already done on this node (a rerun then reports "unchanged"). */
   check(ctx: StepContext): Promise<boolean>;
   apply(ctx: StepContext): Promise<void>;
@@ -43,4 +41,8 @@ export interface Step {
    * show, e.g. ports a firewall drops, or an API that answers locally but not through the VIP.
    */
   diagnose?(ctx: StepContext, error: unknown): Promise<string | undefined>;
+}
+
+export function stepEnabled(step: Step, choices: RunChoices): boolean {
+  return step.enabled ? step.enabled(choices) : true;
 }

@@ -1,29 +1,45 @@
 // Record instead of run: `plan` and `apply --dry-run`. Changes succeed without running and are
-// recorded in order. Reads answer as the host would look after the recorded changes: a file the plan
-// uploaded can be read back (cat, sha256sum, stat), so a step that checks its own work sees it done;
-// anything else is "not there yet" (exit 1, no output), so the plan lists every change a fresh
-// install makes. Steps never need to know they run dry.
+// recorded in order, tagged with their step: the plan is made of what this transport recorded.
+// Reads answer as the host would look: files the plan uploaded read back as uploaded (cat,
+// sha256sum, stat), so a step that checks its own work sees it done; any other read goes to the real
+// host when there is one (a plan with real facts shows only what a run would change there), and is
+// "not there yet" (exit 1, no output) otherwise. Steps never need to know they run dry.
 import { createHash } from 'node:crypto';
-import type { ExecOptions, ExecResult, Transport } from './types.js';
+import type { ExecOptions, ExecResult, Transport, UploadOptions } from './types.js';
 
 export interface RecordedAction {
   host: string;
+  step: string;
+  /** The node the step runs for (a cluster step runs commands on other hosts too). */
+  node: string;
   kind: 'run' | 'upload';
-  /** The shell command, or the path of an uploaded file. */
+  /** The shell command (or its label), or the path of an uploaded file. */
   text: string;
+  /** The full command, or the uploaded content. */
+  command?: string;
+  content?: Buffer;
   mode?: number;
 }
 
 const REDIRECT = /\s+2>\s*\/dev\/null\s*$/;
 
 export class DryRunTransport implements Transport {
-  readonly dryRun = true;
   readonly actions: RecordedAction[] = [];
   private readonly files = new Map<string, { content: Buffer; mode: number }>();
 
-  constructor(readonly host: string) {}
+  /**
+   * @param real reads go here (read-only commands only), when the plan may look at the real host
+   * @param answer canned answers for reads of an offline plan (the facts it assumes)
+   */
+  constructor(
+    readonly host: string,
+    private readonly real?: Transport,
+    private readonly answer?: (command: string) => string | undefined,
+  ) {}
 
-  async connect(): Promise<void> {}
+  async connect(): Promise<void> {
+    await this.real?.connect();
+  }
 
   /** Answer a read of recorded files, or undefined when the command is not only such reads. */
   private read(command: string): string | undefined {
@@ -51,31 +67,53 @@ export class DryRunTransport implements Transport {
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const answer = this.read(command);
-    if (answer !== undefined) {
-      for (const l of answer.split('\n').filter(Boolean)) opts.onStdout?.(l);
-      return { code: 0, stdout: answer, stderr: '', durationMs: 0 };
-    }
-    this.actions.push({ host: this.host, kind: 'run', text: command });
+    this.actions.push({
+      host: this.host,
+      step: opts.step ?? '',
+      node: opts.node ?? this.host,
+      kind: 'run',
+      text: opts.label ?? command,
+      command,
+    });
     return { code: 0, stdout: '', stderr: '', durationMs: 0 };
   }
 
-  /** A probe (read-only) that is not a read of recorded files: the state is unknown, so "not done". */
-  async answerProbe(command: string): Promise<ExecResult> {
-    const answer = this.read(command);
-    return answer !== undefined
-      ? { code: 0, stdout: answer, stderr: '', durationMs: 0 }
-      : { code: 1, stdout: '', stderr: '', durationMs: 0 };
+  async answerProbe(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const local = this.read(command) ?? this.answer?.(command);
+    if (local !== undefined) {
+      for (const l of local.split('\n').filter(Boolean)) opts.onStdout?.(l);
+      return { code: 0, stdout: local, stderr: '', durationMs: 0 };
+    }
+    if (this.real) return this.real.exec(command, opts);
+    return { code: 1, stdout: '', stderr: '', durationMs: 0 };
   }
 
-  async upload(path: string, content: string | Buffer, mode: number): Promise<void> {
-    this.files.set(path, { content: Buffer.from(content), mode });
-    this.actions.push({ host: this.host, kind: 'upload', text: path, mode });
+  async upload(
+    path: string,
+    content: string | Buffer,
+    mode: number,
+    opts: UploadOptions = {},
+  ): Promise<void> {
+    const data = Buffer.from(content);
+    this.files.set(path, { content: data, mode });
+    this.actions.push({
+      host: this.host,
+      step: opts.step ?? '',
+      node: opts.node ?? this.host,
+      kind: 'upload',
+      text: path,
+      content: data,
+      mode,
+    });
   }
 
   async download(path: string): Promise<Buffer> {
-    return this.files.get(path)?.content ?? Buffer.from('');
+    const recorded = this.files.get(path);
+    if (recorded) return recorded.content;
+    return this.real ? this.real.download(path).catch(() => Buffer.from('')) : Buffer.from('');
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.real?.close();
+  }
 }

@@ -7,7 +7,6 @@ import { REMOTE_ENV } from './shell.js';
 import type { ExecOptions, ExecResult, Transport } from './types.js';
 
 export class LocalTransport implements Transport {
-  readonly dryRun = false;
   constructor(readonly host: string) {}
 
   async connect(): Promise<void> {}

@@ -1,16 +1,15 @@
-// Build the transport for each host from the answers: SSH (default), this machine, or a dry run.
+// Build the transport for each host from the answers: SSH (default) or this machine.
 // Credentials are resolved for every host up front, so a missing key or variable stops the run
 // before any host is touched.
 import type { Answers, Host } from '../../answers/schema.js';
 import { resolveCredentials, type ProvidedSecrets, type SshCredentials } from './credentials.js';
-import { DryRunTransport } from './dry-run.js';
 import { KnownHosts } from './known-hosts.js';
 import { LocalTransport } from './local.js';
 import { SshTransport, type HostKeyScan } from './ssh.js';
 import type { Transport } from './types.js';
 import { knownHostsFile } from '../../state/paths.js';
 
-export type TransportKind = 'ssh' | 'local' | 'dry-run';
+export type TransportKind = 'ssh' | 'local';
 
 export interface TransportSetup {
   factory: (h: Host) => Transport;
@@ -26,7 +25,6 @@ export function transportSetup(
   provided: ProvidedSecrets = {},
   opts: { strictHostKeys?: boolean } = {},
 ): TransportSetup {
-  if (kind === 'dry-run') return { factory: (h) => new DryRunTransport(h.name), secrets: [] };
   if (kind === 'local') return { factory: (h) => new LocalTransport(h.name), secrets: [] };
   const creds = new Map<string, SshCredentials>(
     a.hosts.map((h) => [h.name, resolveCredentials(a, h, process.env, provided)]),

@@ -52,7 +52,6 @@ export interface HostKeyScan {
 }
 
 export class SshTransport implements Transport {
-  readonly dryRun = false;
   private client: SshClient | undefined;
   private bastion: SshClient | undefined;
   private sftpSession: SFTPWrapper | undefined;

@@ -7,7 +7,14 @@ export interface ExecOptions {
   timeoutMs?: number;
   onStdout?: (line: string) => void;
   onStderr?: (line: string) => void;
+  /** The step this command belongs to, the node that step runs for, and how to show it (what a
+   * recorded plan lists). */
+  step?: string;
+  node?: string;
+  label?: string;
 }
+
+export type UploadOptions = Pick<ExecOptions, 'step' | 'node' | 'label'>;
 
 export interface ExecResult {
   code: number;
@@ -18,17 +25,15 @@ export interface ExecResult {
 
 export interface Transport {
   readonly host: string;
-  /** True for the dry-run transport: changes are recorded, probes report "not done". */
-  readonly dryRun: boolean;
   connect(): Promise<void>;
   /** Run a shell command (POSIX sh) as root: directly, or through sudo for a non-root user. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Write a file atomically (temp name, then rename) with this mode, owned by root. */
-  upload(path: string, content: string | Buffer, mode: number): Promise<void>;
+  upload(path: string, content: string | Buffer, mode: number, opts?: UploadOptions): Promise<void>;
   download(path: string): Promise<Buffer>;
   close(): Promise<void>;
   /** A transport that records instead of running (a dry run) answers read-only probes itself. */
-  answerProbe?(command: string): Promise<ExecResult>;
+  answerProbe?(command: string, opts?: ExecOptions): Promise<ExecResult>;
 }
 
 /** The host could not be reached (connect failed, or the connection dropped mid-command). */

@@ -5,6 +5,7 @@ import { loadAnswersFile } from '../../../src/answers/load.js';
 import type { Host } from '../../../src/answers/schema.js';
 import { loadCatalog } from '../../../src/catalog/load.js';
 import { Engine } from '../../../src/steps/engine/engine.js';
+import { install } from '../../../src/steps/index.js';
 import { transportSetup } from '../../../src/steps/transport/setup.js';
 import type { ExecOptions, Transport } from '../../../src/steps/transport/types.js';
 import { REPAIRS, SABOTAGE, type Hosts } from './cases.js';
@@ -30,7 +31,6 @@ const hosts: Hosts = {
 function sabotaged(h: Host, t: Transport): Transport {
   return {
     host: t.host,
-    dryRun: t.dryRun,
     connect: () => t.connect(),
     close: () => t.close(),
     download: (p) => t.download(p),
@@ -42,6 +42,7 @@ function sabotaged(h: Host, t: Transport): Transport {
 }
 
 const engine = new Engine({
+  operation: install,
   answers,
   catalog,
   transport: (h) => sabotaged(h, setup.factory(h)),
