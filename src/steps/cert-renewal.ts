@@ -3,7 +3,7 @@
 import { CERT_RENEW_SCRIPT, CERT_RENEW_UNIT, renewalCalendar } from '../render/cert-renewal.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
-import { unitActive, unitEnabled, upToDate } from './packages.js';
+import { fileReads, unitActive, unitActiveRead, unitEnabled, unitEnabledRead, upToDate } from './packages.js';
 
 const TIMER = `${CERT_RENEW_UNIT}.timer`;
 const SERVICE = `${CERT_RENEW_UNIT}.service`;
@@ -23,8 +23,10 @@ export function firstExpiry(table: string): { name: string; at: Date } | undefin
   return first;
 }
 
+const LAST_RENEWAL_FAILED = `systemctl is-failed --quiet ${SERVICE}`;
+
 async function lastRenewalFailed(ctx: StepContext): Promise<boolean> {
-  return (await ctx.probe(`systemctl is-failed --quiet ${SERVICE}`)).code === 0;
+  return (await ctx.probe(LAST_RENEWAL_FAILED)).code === 0;
 }
 
 async function reportExpiry(ctx: StepContext): Promise<void> {
@@ -48,6 +50,12 @@ export const certRenewal: Step = {
   retry: { tries: 2, delayMs: 5000 },
   // The cluster works without it for a year; the operator can renew by hand.
   skippable: true,
+  reads: (ctx) => [
+    ...fileReads(ctx, FILES),
+    unitEnabledRead(TIMER),
+    unitActiveRead(TIMER),
+    LAST_RENEWAL_FAILED,
+  ],
   async check(ctx) {
     for (const path of FILES) if (!(await upToDate(ctx, path))) return false;
     return (

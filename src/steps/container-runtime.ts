@@ -6,14 +6,26 @@ import { aptKeys } from '../render/repos.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
-import { ensureAptKey, install, installedVersion, unitActive, unitEnabled, upToDate } from './packages.js';
+import {
+  ensureAptKey,
+  install,
+  installedVersion,
+  unitActive,
+  unitEnabled,
+  upToDate,
+  unitReads,
+  fileReads,
+} from './packages.js';
 
 function repoFile(ctx: StepContext): string {
   return ctx.family === 'rhel' ? '/etc/yum.repos.d/docker-ce.repo' : '/etc/apt/sources.list.d/docker.list';
 }
 
+const CONTAINERD_VERSION = 'containerd --version 2>/dev/null';
+const FILES = ['/etc/containerd/config.toml', '/etc/crictl.yaml'];
+
 async function containerdVersion(ctx: StepContext): Promise<string | undefined> {
-  const r = await ctx.probe('containerd --version 2>/dev/null');
+  const r = await ctx.probe(CONTAINERD_VERSION);
   return /\b(\d+\.\d+\.\d+)\b/.exec(r.stdout)?.[1];
 }
 
@@ -25,6 +37,11 @@ export const containerRuntime: Step = {
   appliesTo: () => true,
   retry: { tries: 3, delayMs: 5000 },
   skippable: false,
+  reads: (ctx) => [
+    CONTAINERD_VERSION,
+    ...fileReads(ctx, [repoFile(ctx), ...FILES]),
+    ...unitReads(ctx, ['containerd'], ['containerd.io']),
+  ],
   async check(ctx) {
     const min = resolvedVersion(ctx.answers, ctx.catalog).entry.containerd.minimum;
     const v = await containerdVersion(ctx);

@@ -4,7 +4,16 @@ import { resolvedVersion } from '../answers/model.js';
 import { aptKeys } from '../render/repos.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
-import { ensureAptKey, install, installedVersion, unitEnabled, upToDate } from './packages.js';
+import {
+  ensureAptKey,
+  install,
+  installedVersion,
+  unitEnabled,
+  upToDate,
+  installedRead,
+  unitEnabledRead,
+  fileReads,
+} from './packages.js';
 
 const CORE = ['kubelet', 'kubeadm', 'kubectl'];
 
@@ -35,9 +44,11 @@ async function versionsMatch(ctx: StepContext): Promise<boolean> {
   return true;
 }
 
+const HOLDS = 'apt-mark showhold';
+
 async function held(ctx: StepContext): Promise<boolean> {
   if (ctx.family === 'rhel') return true; // the repo file's exclude= line does this on dnf
-  const r = await ctx.probe('apt-mark showhold');
+  const r = await ctx.probe(HOLDS);
   const holds = new Set(r.stdout.split(/\s+/));
   return CORE.every((n) => holds.has(n));
 }
@@ -50,6 +61,12 @@ export const kubernetesPackages: Step = {
   appliesTo: () => true,
   retry: { tries: 3, delayMs: 5000 },
   skippable: false,
+  reads: (ctx) => [
+    ...fileReads(ctx, [repoFile(ctx)]),
+    ...[...CORE, ...wanted(ctx).extras].map((p) => installedRead(ctx, p)),
+    ...(ctx.family === 'debian' ? [HOLDS] : []),
+    unitEnabledRead('kubelet'),
+  ],
   async check(ctx) {
     if (!(await upToDate(ctx, repoFile(ctx))) || !(await versionsMatch(ctx)) || !(await held(ctx)))
       return false;

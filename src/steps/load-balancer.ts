@@ -2,7 +2,15 @@
 import type { Step } from './engine/step.js';
 import { HAPROXY_CONFIG_PATH } from '../render/haproxy.js';
 import { CHECK_SCRIPT_PATH, KEEPALIVED_CONFIG_PATH } from '../render/keepalived.js';
-import { install, installedVersion, unitActive, unitEnabled, upToDate } from './packages.js';
+import {
+  install,
+  installedVersion,
+  unitActive,
+  unitEnabled,
+  upToDate,
+  unitReads,
+  fileReads,
+} from './packages.js';
 
 const UNITS = ['haproxy', 'keepalived'];
 
@@ -14,6 +22,10 @@ export const loadBalancer: Step = {
   appliesTo: (h, a) => h.role === 'control-plane' && !!a.loadBalancer,
   retry: { tries: 3, delayMs: 3000 },
   skippable: false,
+  reads: (ctx) => [
+    ...unitReads(ctx, UNITS),
+    ...fileReads(ctx, [HAPROXY_CONFIG_PATH, KEEPALIVED_CONFIG_PATH, CHECK_SCRIPT_PATH]),
+  ],
   async check(ctx) {
     for (const u of UNITS)
       if (!(await installedVersion(ctx, u)) || !(await unitActive(ctx, u)) || !(await unitEnabled(ctx, u)))

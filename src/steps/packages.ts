@@ -4,13 +4,12 @@ import { quote } from './transport/shell.js';
 
 /** Installed version (full package version) or undefined. Read-only. */
 export async function installedVersion(ctx: StepContext, pkg: string): Promise<string | undefined> {
+  const r = await ctx.probe(installedRead(ctx, pkg));
   if (ctx.family === 'rhel') {
-    const r = await ctx.probe(`rpm -q ${quote(pkg)}`);
     if (r.code !== 0) return undefined;
     const line = r.stdout.trim().split('\n')[0] ?? '';
     return line.slice(pkg.length + 1).replace(/\.(x86_64|aarch64|noarch)$/, '');
   }
-  const r = await ctx.probe(`dpkg -s ${quote(pkg)} 2>/dev/null`);
   if (r.code !== 0 || !/Status: \w+ ok installed/.test(r.stdout)) return undefined;
   return /^Version: (.+)$/m.exec(r.stdout)?.[1]?.trim();
 }
@@ -48,9 +47,30 @@ export function upToDate(ctx: StepContext, path: string): Promise<boolean> {
 }
 
 export async function unitActive(ctx: StepContext, unit: string): Promise<boolean> {
-  return (await ctx.probe(`systemctl is-active --quiet ${quote(unit)}`)).code === 0;
+  return (await ctx.probe(unitActiveRead(unit))).code === 0;
 }
 
 export async function unitEnabled(ctx: StepContext, unit: string): Promise<boolean> {
-  return (await ctx.probe(`systemctl is-enabled --quiet ${quote(unit)}`)).code === 0;
+  return (await ctx.probe(unitEnabledRead(unit))).code === 0;
+}
+
+// The reads above, by name, so a step can list them for one round trip (Step.reads).
+export function installedRead(ctx: StepContext, pkg: string): string {
+  return ctx.family === 'rhel' ? `rpm -q ${quote(pkg)}` : `dpkg -s ${quote(pkg)} 2>/dev/null`;
+}
+
+export const unitActiveRead = (unit: string) => `systemctl is-active --quiet ${quote(unit)}`;
+export const unitEnabledRead = (unit: string) => `systemctl is-enabled --quiet ${quote(unit)}`;
+
+/** Installed, running and enabled: the reads for each unit. */
+export function unitReads(ctx: StepContext, units: string[], pkgs = units): string[] {
+  return [
+    ...pkgs.map((p) => installedRead(ctx, p)),
+    ...units.flatMap((u) => [unitActiveRead(u), unitEnabledRead(u)]),
+  ];
+}
+
+/** The reads of rendered files' state. */
+export function fileReads(ctx: StepContext, paths: string[]): string[] {
+  return paths.map((p) => ctx.fileRead(ctx.file(p)));
 }

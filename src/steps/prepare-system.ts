@@ -10,47 +10,53 @@ const ACTIVE_SWAP_LINE = "grep -Eq '^[^#]\\S*\\s+\\S+\\s+swap\\s' /etc/fstab";
 
 interface Item {
   name: string;
+  /** The reads `done` makes (fetched for every item in one round trip). */
+  reads(ctx: StepContext): string[];
   done(ctx: StepContext): Promise<boolean>;
   fix(ctx: StepContext): Promise<void>;
 }
 
 const hostname: Item = {
   name: 'hostname',
+  reads: () => ['hostname'],
   done: async (ctx) => (await ctx.probe('hostname')).stdout.trim() === ctx.node.name,
   fix: async (ctx) => void (await ctx.run(`hostnamectl set-hostname ${quote(ctx.node.name)}`)),
 };
 
 const hostsFile: Item = {
   name: '/etc/hosts',
+  reads: (ctx) => [ctx.fileRead(ctx.file('/etc/hosts'))],
   done: (ctx) => ctx.isUpToDate(ctx.file('/etc/hosts')),
   fix: async (ctx) => void (await ctx.ensureFile(ctx.file('/etc/hosts'))),
 };
 
+/** The one read that tells whether the firewall is as answered (none when there is nothing to do). */
+function firewallRead(ctx: StepContext): string | undefined {
+  const mode = ctx.answers.system.firewall;
+  const fw = ctx.facts.firewall;
+  if (mode === 'leave' || fw === 'none') return undefined;
+  if (mode === 'disable')
+    return fw === 'firewalld'
+      ? 'systemctl is-active --quiet firewalld'
+      : "ufw status | grep -q 'Status: active'";
+  return fw === 'firewalld'
+    ? 'firewall-cmd --permanent --list-ports; firewall-cmd --permanent --list-protocols'
+    : 'ufw status';
+}
+
 const firewall: Item = {
   name: 'firewall',
+  reads: (ctx) => [firewallRead(ctx)].filter((x): x is string => !!x),
   async done(ctx) {
-    const mode = ctx.answers.system.firewall;
-    const fw = ctx.facts.firewall;
-    if (mode === 'leave' || fw === 'none') return true;
-    if (mode === 'disable')
-      return (
-        (
-          await ctx.probe(
-            fw === 'firewalld'
-              ? 'systemctl is-active --quiet firewalld'
-              : "ufw status | grep -q 'Status: active'",
-          )
-        ).code !== 0
-      );
+    const read = firewallRead(ctx);
+    if (!read) return true;
+    const r = await ctx.probe(read);
+    if (ctx.answers.system.firewall === 'disable') return r.code !== 0;
     const rules = firewallRules(ctx.answers, ctx.node);
-    if (fw === 'firewalld') {
-      const r = await ctx.probe(
-        'firewall-cmd --permanent --list-ports; firewall-cmd --permanent --list-protocols',
-      );
+    if (ctx.facts.firewall === 'firewalld') {
       const have = new Set(r.stdout.split(/\s+/));
       return rules.ports.every((p) => have.has(p)) && rules.protocols.every((p) => have.has(p));
     }
-    const r = await ctx.probe('ufw status');
     return rules.ports.every((p) => r.stdout.includes(p));
   },
   async fix(ctx) {
@@ -75,11 +81,14 @@ const firewall: Item = {
   },
 };
 
+const SELINUX_READ = "getenforce 2>/dev/null; grep -E '^SELINUX=' /etc/selinux/config 2>/dev/null";
+
 const selinux: Item = {
   name: 'SELinux',
+  reads: (ctx) => (ctx.family === 'rhel' ? [SELINUX_READ] : []),
   async done(ctx) {
     if (ctx.family !== 'rhel') return true;
-    const r = await ctx.probe("getenforce 2>/dev/null; grep -E '^SELINUX=' /etc/selinux/config 2>/dev/null");
+    const r = await ctx.probe(SELINUX_READ);
     return !/^Enforcing$/m.test(r.stdout) && !/^SELINUX=enforcing$/m.test(r.stdout);
   },
   async fix(ctx) {
@@ -90,12 +99,12 @@ const selinux: Item = {
   },
 };
 
+const SWAP_OFF = `test -z "$(swapon --show --noheadings 2>/dev/null)" && ! ${ACTIVE_SWAP_LINE}`;
+
 const swap: Item = {
   name: 'swap',
-  async done(ctx) {
-    const r = await ctx.probe(`test -z "$(swapon --show --noheadings 2>/dev/null)" && ! ${ACTIVE_SWAP_LINE}`);
-    return r.code === 0;
-  },
+  reads: () => [SWAP_OFF],
+  done: async (ctx) => (await ctx.probe(SWAP_OFF)).code === 0,
   async fix(ctx) {
     // The kubelet refuses to run with swap on (failSwapOn); comment the fstab line so it stays off.
     await ctx.run(`swapoff -a && sed -ri '/^[^#]\\S*\\s+\\S+\\s+swap\\s/s/^/#/' /etc/fstab`);
@@ -104,6 +113,7 @@ const swap: Item = {
 
 const modules: Item = {
   name: 'kernel modules',
+  reads: (ctx) => [ctx.fileRead(ctx.file('/etc/modules-load.d/k8s.conf')), 'lsmod'],
   async done(ctx) {
     if (!(await ctx.isUpToDate(ctx.file('/etc/modules-load.d/k8s.conf')))) return false;
     const loaded = (await ctx.probe('lsmod')).stdout;
@@ -115,11 +125,14 @@ const modules: Item = {
   },
 };
 
+const SYSCTL_READ = 'sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables';
+
 const sysctl: Item = {
   name: 'sysctl',
+  reads: (ctx) => [ctx.fileRead(ctx.file('/etc/sysctl.d/k8s.conf')), SYSCTL_READ],
   async done(ctx) {
     if (!(await ctx.isUpToDate(ctx.file('/etc/sysctl.d/k8s.conf')))) return false;
-    const r = await ctx.probe('sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables');
+    const r = await ctx.probe(SYSCTL_READ);
     return r.stdout.trim().split(/\s+/).join(' ') === '1 1';
   },
   async fix(ctx) {
@@ -139,6 +152,7 @@ export const prepareSystem: Step = {
   appliesTo: () => true,
   retry: { tries: 3, delayMs: 3000 },
   skippable: false,
+  reads: (ctx) => ITEMS.flatMap((i) => i.reads(ctx)),
   async check(ctx) {
     for (const item of ITEMS) if (!(await item.done(ctx))) return false;
     return true;

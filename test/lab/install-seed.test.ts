@@ -36,9 +36,14 @@ describe.runIf(enabled)('installing the seed cluster in the lab', () => {
       expect(
         first.events.some(
           (e) =>
-            e.type === 'notice' && /failover drill: the VIP moved from master0\d to master0\d/.test(e.message),
+            e.type === 'notice' &&
+            /failover drill: the VIP moved from master0\d to master0\d/.test(e.message),
         ),
-        JSON.stringify(first.events.filter((e) => e.type === 'notice' || (e.type === 'step-finished' && e.step === 'failover-drill'))),
+        JSON.stringify(
+          first.events.filter(
+            (e) => e.type === 'notice' || (e.type === 'step-finished' && e.step === 'failover-drill'),
+          ),
+        ),
       ).toBe(true);
 
       const nodes = kubectlNodes(s, ws);

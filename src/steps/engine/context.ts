@@ -12,6 +12,7 @@ import type { Redactor } from '../../state/redact.js';
 import { safeLine, safeText } from '../../text/terminal.js';
 import { quote } from '../transport/shell.js';
 import type { ExecResult, Transport } from '../transport/types.js';
+import { batch } from './batch.js';
 import type { EngineEvent } from './events.js';
 import type { NodeFacts } from './facts.js';
 import { CommandFailed, tail } from './failure.js';
@@ -64,6 +65,8 @@ const DEFAULT_TIMEOUT = 10 * 60_000;
 
 export class StepContext {
   private didChange = false;
+  /** Reads fetched ahead in one round trip (prefetch), per host; a change on a host drops its entries. */
+  private readonly prefetched = new Map<string, Map<string, ExecResult>>();
 
   constructor(
     readonly svc: EngineServices,
@@ -129,9 +132,33 @@ export class StepContext {
     return this.svc.catalog;
   }
 
+  /**
+   * Run these read-only commands on a host in one round trip; the probes that follow get their
+   * answers from here until something changes that host. A rerun's check costs one round trip.
+   */
+  async prefetch(host: Host, commands: string[]): Promise<void> {
+    const t = this.svc.transport(host.name);
+    if (t.answerProbe) return; // a recording transport answers each read itself
+    const cache = this.prefetched.get(host.name) ?? new Map<string, ExecResult>();
+    const wanted = [...new Set(commands)].filter((c) => !cache.has(c));
+    if (wanted.length < 2) return;
+    const b = batch(wanted);
+    this.svc.log.write(host.name, this.step.id, `? ${wanted.length} reads in one round trip`);
+    const r = await t.exec(b.script, { timeoutMs: 5 * 60_000, step: this.step.id, node: this.node.name });
+    this.svc.log.write(host.name, this.step.id, `  => exit ${r.code} (${r.durationMs} ms)`);
+    b.split(r.stdout, r.durationMs).forEach((res, i) => cache.set(wanted[i]!, res));
+    this.prefetched.set(host.name, cache);
+  }
+
   private async exec(host: string, cmd: string, opts: RunOptions, probe: boolean): Promise<ExecResult> {
     const t = this.svc.transport(host);
     const shown = opts.label ?? cmd;
+    if (!probe) this.prefetched.delete(host);
+    const ahead = probe ? this.prefetched.get(host)?.get(cmd) : undefined;
+    if (ahead) {
+      this.svc.log.write(host, this.step.id, `? ${shown}\n  => exit ${ahead.code} (prefetched)`);
+      return ahead;
+    }
     // A recording transport answers reads itself (from what it recorded, or the real host).
     if (probe && t.answerProbe)
       return t.answerProbe(cmd, {
@@ -221,23 +248,27 @@ export class StepContext {
     return true;
   }
 
+  /** The read isUpToDate makes for a file (to prefetch it with others). */
+  fileRead(f: RenderedFile): string {
+    return f.kind === 'managed-block'
+      ? `cat ${quote(f.path)} 2>/dev/null`
+      : `sha256sum ${quote(f.path)} 2>/dev/null; stat -c %a ${quote(f.path)} 2>/dev/null`;
+  }
+
   /** Read-only: the node has this file with this content and mode. */
   async isUpToDate(f: RenderedFile, host: Host = this.node): Promise<boolean> {
     if (f.kind === 'managed-block') {
-      const current = (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
+      const current = (await this.probeOn(host, this.fileRead(f))).stdout;
       return spliceBlock(current, f.content) === current;
     }
     const want = createHash('sha256').update(f.content).digest('hex');
-    const probe = await this.probeOn(
-      host,
-      `sha256sum ${quote(f.path)} 2>/dev/null; stat -c %a ${quote(f.path)} 2>/dev/null`,
-    );
+    const probe = await this.probeOn(host, this.fileRead(f));
     const [line1, line2] = probe.stdout.split('\n');
     return !!line1?.startsWith(want) && line2?.trim() === f.mode.toString(8);
   }
 
   private async ensureBlock(f: RenderedFile, host: Host): Promise<boolean> {
-    const current = (await this.probeOn(host, `cat ${quote(f.path)} 2>/dev/null`)).stdout;
+    const current = (await this.probeOn(host, this.fileRead(f))).stdout;
     const next = spliceBlock(current, f.content);
     if (next === current) return false;
     this.announce(`update managed block in ${f.path}`);
@@ -254,6 +285,7 @@ export class StepContext {
     label = `upload ${path}`,
   ): Promise<void> {
     const started = Date.now();
+    this.prefetched.delete(host.name);
     this.svc.log.write(host.name, this.step.id, `$ ${label}`);
     await this.svc
       .transport(host.name)

@@ -433,6 +433,7 @@ export class Engine {
       });
       const ctx = new StepContext(this.svc, node, step, attempt);
       try {
+        if (step.reads) await ctx.prefetch(node, step.reads(ctx));
         const done = await step.check(ctx);
         if (!done) {
           // A retry starts from a clean node (kubeadm reset for init and join), as the step declares.

@@ -30,23 +30,27 @@ export interface NodeFacts extends HostFacts {
   vipHere: boolean;
 }
 
+/**
+ * One read-only command per host. Few processes: on a loaded machine every fork counts, and this runs
+ * at the start of every run (shell builtins read files; one ss and one ip serve all their questions).
+ */
 export function factsScript(a: Answers, h: Host): string {
   const ports = [APISERVER_PORT, a.loadBalancer?.port, 10250, 2379, 2380].filter((p): p is number => !!p);
   const vip = vipAddress(a) ?? '';
   return [
     '. /etc/os-release 2>/dev/null',
-    'echo "os_id=${ID:-}"; echo "os_like=${ID_LIKE:-}"; echo "os_version=${VERSION_ID:-}"; echo "codename=${VERSION_CODENAME:-}"',
+    'printf \'os_id=%s\\nos_like=%s\\nos_version=%s\\ncodename=%s\\n\' "${ID:-}" "${ID_LIKE:-}" "${VERSION_ID:-}" "${VERSION_CODENAME:-}"',
     'echo "hostname=$(hostname)"; echo "arch=$(uname -m)"; echo "cpus=$(nproc)"',
     'awk \'/^MemTotal:/{print "mem_kb="$2}\' /proc/meminfo',
-    'echo "machine_id=$(cat /etc/machine-id 2>/dev/null)"; echo "product_uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null)"',
-    'echo "macs=$(cat /sys/class/net/*/address 2>/dev/null | grep -v "^00:00:00:00:00:00$" | sort -u | tr "\\n" " ")"',
-    `echo "addr_iface=$(ip -o -4 addr show 2>/dev/null | awk -v a=${quote(h.address)} '{split($4,p,"/"); if (p[1]==a) {print $2; exit}}')"`,
-    `echo "vip_here=$(ip -o -4 addr show 2>/dev/null | awk -v a=${quote(vip)} '{split($4,p,"/"); if (p[1]==a) {print 1; exit}}')"`,
+    'm=; { read -r m < /etc/machine-id; } 2>/dev/null; echo "machine_id=$m"',
+    'u=; { read -r u < /sys/class/dmi/id/product_uuid; } 2>/dev/null; echo "product_uuid=$u"',
+    'awk \'BEGIN{printf "macs="} $0!="00:00:00:00:00:00" && !seen[$0]++ {printf "%s ", $0} END{print ""}\' /sys/class/net/*/address 2>/dev/null',
+    `ip -o -4 addr show 2>/dev/null | awk -v a=${quote(h.address)} -v v=${quote(vip)} '{split($4,p,"/"); if (p[1]==a && !i) i=$2; if (v!="" && p[1]==v) h=1} END{print "addr_iface=" i; print "vip_here=" (h ? 1 : "")}'`,
     'echo "swap=$(swapon --show --noheadings 2>/dev/null | wc -l)"',
     'echo "selinux=$(getenforce 2>/dev/null || echo none)"',
     'echo "epoch_ms=$(date +%s%3N)"',
     'echo "cgroup=$(stat -fc %T /sys/fs/cgroup 2>/dev/null)"',
-    `for p in ${ports.join(' ')}; do l=$(ss -Hltnp "sport = :$p" 2>/dev/null | head -1); [ -n "$l" ] && echo "port_busy=$p $(echo "$l" | sed -n 's/.*users:(("\\([^"]*\\)".*/\\1/p')"; done`,
+    `ss -Hltnp 2>/dev/null | awk -v want=' ${ports.join(' ')} ' '{n=split($4,a,":"); p=a[n]; if (index(want, " " p " ") && !seen[p]++) {u=""; i=index($0, "users:((\\042"); if (i) {u=substr($0, i+9); u=substr(u, 1, index(u, "\\042")-1)}; print "port_busy=" p " " u}}'`,
     'echo "uid=$(id -u)"',
     'test -f /etc/kubernetes/kubelet.conf && echo joined=1',
     'if systemctl is-active --quiet firewalld 2>/dev/null; then echo firewall=firewalld; elif ufw status 2>/dev/null | grep -q "Status: active"; then echo firewall=ufw; else echo firewall=none; fi',

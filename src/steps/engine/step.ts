@@ -33,6 +33,11 @@ export interface Step {
   skippable: boolean;
   /** Put the node back to a clean start before each retry (kubeadm reset for init and join). */
   reset?(ctx: StepContext): Promise<void>;
+  /**
+   * The read-only commands `check` makes on its node, fetched in one round trip before it runs (a
+   * rerun's check then costs one round trip instead of one per read).
+   */
+  reads?(ctx: StepContext): string[];
   /** True when the step is already done on this node (a rerun then reports "unchanged"). */
   check(ctx: StepContext): Promise<boolean>;
   apply(ctx: StepContext): Promise<void>;
