@@ -9,7 +9,9 @@ import { loadCatalog } from '../src/catalog/load.js';
 import { createEngine } from '../src/steps/engine/create.js';
 import { install } from '../src/steps/index.js';
 import { transportSetup } from '../src/steps/transport/setup.js';
+import { resolveCredentials } from '../src/steps/transport/credentials.js';
 import { quote } from '../src/steps/transport/shell.js';
+import ssh2 from 'ssh2';
 import type { Transport } from '../src/steps/transport/types.js';
 
 interface Plan {
@@ -76,9 +78,70 @@ async function run(answersPath: string, planPath: string): Promise<void> {
   console.log(`engine-run-ms=${ms}`);
 }
 
+/**
+ * N trivial commands per host, side by side: the engine's transport (what every step uses) against a
+ * bare ssh2 client with one connection per host. Both connect, run `true` N times in sequence per
+ * host, hosts 10 at a time, and close; three rounds alternating, medians.
+ */
+async function trivial(answersPath: string, n: number): Promise<void> {
+  const catalog = loadCatalog();
+  const answers = loadAnswersFile(answersPath, catalog);
+  const limit = pLimit(10);
+  const ssh = transportSetup('ssh', answers, STATE, () => undefined);
+  const engineRound = async () => {
+    const t0 = Date.now();
+    await Promise.all(
+      answers.hosts.map((h) =>
+        limit(async () => {
+          const t = ssh.factory(h);
+          await t.connect();
+          for (let i = 0; i < n; i++) if ((await t.exec('true')).code !== 0) throw new Error('true failed');
+          await t.close();
+        }),
+      ),
+    );
+    return Date.now() - t0;
+  };
+  const rawRound = async () => {
+    const t0 = Date.now();
+    await Promise.all(
+      answers.hosts.map((h) =>
+        limit(async () => {
+          const creds = resolveCredentials(answers, h, process.env);
+          const c = new ssh2.Client();
+          await new Promise<void>((ok, fail) => {
+            c.once('ready', ok).once('error', fail);
+            c.connect({ host: h.address, port: creds.port, username: creds.user, privateKey: creds.privateKey! });
+          });
+          for (let i = 0; i < n; i++)
+            await new Promise<void>((ok, fail) =>
+              c.exec('true', (err, stream) => {
+                if (err) return fail(err);
+                stream.on('close', (code: number) => (code === 0 ? ok() : fail(new Error(`exit ${code}`))));
+                stream.resume();
+                stream.stderr.resume();
+              }),
+            );
+          c.end();
+        }),
+      ),
+    );
+    return Date.now() - t0;
+  };
+  const eng: number[] = [];
+  const raw: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    raw.push(await rawRound());
+    eng.push(await engineRound());
+  }
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[1]!;
+  console.log(`trivial-raw-ms=${med(raw)} trivial-engine-ms=${med(eng)}`);
+}
+
 const [cmd, a, b, stateDir] = process.argv.slice(2);
 // Host keys are per lab: keep them in the lab's own directory.
 const STATE = stateDir ?? '/tmp/k8sha-compare-state';
 if (cmd === 'plan') await plan(a!, b!);
 else if (cmd === 'run') await run(a!, b!);
+else if (cmd === 'trivial') await trivial(a!, Number(b));
 else throw new Error('usage: compare-runner plan|run ANSWERS FILE');

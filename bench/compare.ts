@@ -97,6 +97,7 @@ if (spawnSync('sh', ['-c', 'command -v ansible-playbook']).status !== 0) {
   process.exit(1);
 }
 const js = runner();
+const TRIVIAL = 30;
 for (const [masters, workers] of [
   [3, 2],
   [3, 50],
@@ -126,6 +127,18 @@ for (const [masters, workers] of [
     ]);
     if (r.code !== 0) throw new Error(r.out);
     engineMs = Number(/engine-run-ms=(\d+)/.exec(r.out)![1]);
+    // Trivial commands on the same (now installed) lab: the transport's own cost against raw ssh2.
+    const t = ws([process.execPath, js, 'trivial', first.answersPath, String(TRIVIAL), join(first.dir, 'compare-state')]);
+    if (t.code !== 0) throw new Error(t.out);
+    const rawMs = Number(/trivial-raw-ms=(\d+)/.exec(t.out)![1]);
+    const transportMs = Number(/trivial-engine-ms=(\d+)/.exec(t.out)![1]);
+    const ratio = transportMs / rawMs;
+    console.log(
+      `${label}: ${TRIVIAL} \`true\` per host (medians of 3, side by side): raw ssh2 ${(rawMs / 1000).toFixed(2)} s, the engine's transport ${(transportMs / 1000).toFixed(2)} s`,
+    );
+    console.log(
+      `target: transport / raw ssh2 at ${masters + workers} hosts = ${ratio.toFixed(2)}× (target ≤ 1.3×) ${ratio <= 1.3 ? 'met' : 'MISSED'}`,
+    );
   } finally {
     await labDown(first.dir);
   }

@@ -74,8 +74,21 @@ for (const b of BENCHES) {
   );
 }
 
+// Every benchmark prints its targets as `target: WHAT = VALUE (target GOAL) met|MISSED`; they head the file.
+const targets = sections
+  .flatMap((s) => s.split('\n'))
+  .map((l) => /^target: (.+) = (.+) \(target (.+)\) (met|MISSED)$/.exec(l))
+  .filter((m): m is RegExpExecArray => !!m)
+  .map((m) => `| ${m[1]} | ${m[2]} | ${m[3]} | ${m[4]} |`);
+
 const doc = [
   '# Benchmark results',
+  '',
+  '## Targets',
+  '',
+  '| What | Measured | Target | |',
+  '| --- | --- | --- | --- |',
+  ...targets,
   '',
   'Written by `npm run bench` (bench/run-all.ts). Each section is the verbatim output of one',
   'benchmark script; what each measures is described at the top of its file in `bench/`.',

@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/schema.js';
 import ssh2 from 'ssh2';
 import { ExitCode, UsageError } from '../errors.js';
 import { hasControlChars } from '../text/terminal.js';
-import { DEFAULT_CONCURRENCY } from '../steps/engine/concurrency.js';
+import { concurrencyOf } from '../steps/engine/concurrency.js';
 import { createEngine, type CreateEngineOptions } from '../steps/engine/create.js';
 import type { RunOutcome } from '../steps/engine/engine.js';
 import type { EngineEvent } from '../steps/engine/events.js';
@@ -89,10 +89,6 @@ export function readPublicKey(file: string): string {
   return lines[0]!;
 }
 
-export function concurrencyOf(flags: EngineFlags): number {
-  const n = Number(flags.concurrency ?? DEFAULT_CONCURRENCY);
-  return Number.isInteger(n) && n >= 1 && n <= 200 ? n : DEFAULT_CONCURRENCY;
-}
 
 export async function runEngine(
   r: EngineRun,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { stateRoot } from '../state/paths.js';
 import { catalogFrom, type CatalogFlag } from './common.js';
-import { concurrencyOf } from './run-engine.js';
+import { concurrencyOf } from '../steps/engine/concurrency.js';
 
 export interface WizardFlags extends CatalogFlag {
   stateDir?: string;
