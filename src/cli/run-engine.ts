@@ -89,7 +89,6 @@ export function readPublicKey(file: string): string {
   return lines[0]!;
 }
 
-
 export async function runEngine(
   r: EngineRun,
 ): Promise<{ outcome: RunOutcome; code: number; recorded: RecordedAction[] }> {

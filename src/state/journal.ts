@@ -90,8 +90,11 @@ function present(p: string): boolean {
 
 function apply(j: Journal, c: Change): void {
   if (c.t === 'step') j.steps[c.k] = c.r;
-  else if (c.t === 'mark') j.marks[c.name] = c.at;
-  else if (c.t === 'context') (j.context ??= {})[c.key] = c.value;
+  else if (c.t === 'mark') {
+    // An empty time clears the mark (a reset cluster is not initialized any more).
+    if (c.at) j.marks[c.name] = c.at;
+    else delete j.marks[c.name];
+  } else if (c.t === 'context') (j.context ??= {})[c.key] = c.value;
   else {
     j.status = c.status;
     if (c.status !== 'running') j.finishedAt = c.at;

@@ -1,5 +1,5 @@
 // Step 10: the dashboard, when chosen (Kuboard, as the seed). Prints its URL and how to get a token.
-import { initNode } from '../answers/model.js';
+import { clusterControlPlane } from './cluster-host.js';
 import { dashboardAccess } from '../render/dashboard.js';
 import type { Step } from './engine/step.js';
 import { KUBECTL, runClusterScript } from './cluster-script.js';
@@ -10,7 +10,7 @@ export const addons: Step = {
   phase: 'addons',
   scope: 'cluster',
   appliesTo: (_h, a) => a.addons.dashboard === 'kuboard',
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 3, delayMs: 10_000 },
   skippable: true,
   async check(ctx) {

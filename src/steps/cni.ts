@@ -1,6 +1,6 @@
 // Step 9: Calico with CALICO_IPV4POOL_CIDR = podCIDR. The kube-proxy mode is already in the kubeadm
 // config (IPVS in the seed), so nothing is edited after the fact as the seed's 8.4 did.
-import { initNode } from '../answers/model.js';
+import { clusterControlPlane } from './cluster-host.js';
 import type { Step } from './engine/step.js';
 import { KUBECTL, runClusterScript } from './cluster-script.js';
 
@@ -10,7 +10,7 @@ export const cni: Step = {
   phase: 'cni',
   scope: 'cluster',
   appliesTo: () => true,
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 3, delayMs: 10_000 },
   skippable: false,
   async check(ctx) {

@@ -1,7 +1,8 @@
 // When a step fails, a look around that a message alone cannot give: which of a node's required
 // ports are dropped on the way from a peer (a firewall), and whether the API answers locally but not
 // through the load balancer (haproxy's backends). Read-only probes, run only after a failure.
-import { apiEndpointText, initNode } from '../answers/model.js';
+import { apiEndpointText } from '../answers/model.js';
+import { clusterControlPlane } from './cluster-host.js';
 import type { Host } from '../answers/schema.js';
 import { APISERVER_BIND_PORT } from '../render/kubeadm.js';
 import type { StepContext } from './engine/context.js';
@@ -35,11 +36,7 @@ export async function firewallCause(
   to: Host,
   fromHost?: Host,
 ): Promise<string | undefined> {
-  const from =
-    fromHost ??
-    (to.name === initNode(ctx.answers).name
-      ? ctx.answers.hosts.find((h) => h.name !== to.name)
-      : initNode(ctx.answers));
+  const from = fromHost ?? clusterControlPlane(ctx.answers, ctx.svc, to.name);
   if (!from) return undefined;
   const dropped = await droppedPorts(ctx, from, to);
   return dropped.length

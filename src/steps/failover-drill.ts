@@ -1,6 +1,7 @@
 // Optional (--failover-drill): stop haproxy on the VIP holder, see the VIP move and the API stay up
 // through it, then restore haproxy. The waits run on the hosts, so each is one round trip.
-import { controlPlanes, initNode, vipAddress } from '../answers/model.js';
+import { clusterControlPlane } from './cluster-host.js';
+import { controlPlanes, vipAddress } from '../answers/model.js';
 import type { Host } from '../answers/schema.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
@@ -25,7 +26,7 @@ export const failoverDrill: Step = {
   phase: 'verify',
   scope: 'cluster',
   appliesTo: (_h, a) => !!a.loadBalancer && controlPlanes(a).length > 1,
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   // Only when asked (--failover-drill): it takes a control plane's load balancer down for a moment.
   enabled: (choices) => choices.failoverDrill,
   retry: { tries: 1, delayMs: 0 },
@@ -36,7 +37,7 @@ export const failoverDrill: Step = {
     const vip = vipAddress(ctx.answers)!;
     const url = `https://${vip}:${lb.port}/healthz`;
     // keepalived prefers the first control plane (highest priority) when no holder can be seen.
-    const from = (await holder(ctx)) ?? initNode(ctx.answers);
+    const from = (await holder(ctx)) ?? ctx.node;
     await ctx.runOn(from, 'systemctl stop haproxy');
     try {
       const started = Date.now();

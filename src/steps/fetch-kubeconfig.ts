@@ -1,7 +1,8 @@
 // Step 12: admin.conf to the operator machine as ~/.kube/<cluster>.conf (0600); its server is the VIP.
+import { clusterControlPlane } from './cluster-host.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiEndpointText, initNode } from '../answers/model.js';
+import { apiEndpointText } from '../answers/model.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
@@ -20,7 +21,7 @@ export const fetchKubeconfig: Step = {
   phase: 'verify',
   scope: 'cluster',
   appliesTo: () => true,
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 3, delayMs: 3000 },
   skippable: true,
   async check(ctx) {

@@ -1,7 +1,7 @@
 // Step 6: `kubeadm init` on the first control plane, after `kubeadm config validate`, with the
 // pre-created CA so every join can pin its hash. It must never run twice: once the journal says it
 // completed, a failing health check is reported, not "fixed" by a second init.
-import { initNode } from '../answers/model.js';
+import { clusterControlPlane } from './cluster-host.js';
 import { caCertHash } from '../secrets/ca-hash.js';
 import { KUBEADM_CONFIG_PATH, LOCAL_APISERVER_HEALTHZ } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
@@ -56,7 +56,7 @@ export const initControlPlane: Step = {
   phase: 'init',
   scope: 'cluster',
   appliesTo: () => true,
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 2, delayMs: 10_000 },
   skippable: false,
   check: initialized,
@@ -80,6 +80,8 @@ export const initControlPlane: Step = {
     await ctx.run(`kubeadm init --config ${KUBEADM_CONFIG_PATH} --upload-certs`, { timeoutMs: 20 * 60_000 });
     const now = new Date();
     ctx.svc.setMark('initCompletedAt', now);
+    // This node is the cluster's first member: its control-plane join is done.
+    ctx.svc.setContext('initializedOn', ctx.node.name);
     ctx.svc.setMark('certsUploadedAt', now);
     if (!marks.tokenCreatedAt) ctx.svc.setMark('tokenCreatedAt', now);
     dropOperatorCaKey(ctx);

@@ -2,7 +2,9 @@
 // A join that was cut short (kill -9, a lost link) can leave an etcd member behind that never
 // started or was never promoted; it is removed through a healthy member before the node joins again,
 // so it neither blocks the new member-add nor counts against quorum.
-import { controlPlanes, initNode } from '../answers/model.js';
+import { controlPlanes } from '../answers/model.js';
+import type { Host } from '../answers/schema.js';
+import { clusterControlPlane, isMember } from './cluster-host.js';
 import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
@@ -10,7 +12,7 @@ import { CommandFailed, StepError } from './engine/failure.js';
 import { firewallCause, loadBalancerCause } from './diagnose.js';
 import { etcdMembers, halfJoined, peerUrl, removeEtcdMember } from './etcd-members.js';
 import { LOCAL_APISERVER_HEALTHY } from './init-control-plane.js';
-import { hasLeftovers, installRootKubeconfig, kubeadmReset, registered } from './kubeadm-reset.js';
+import { hasLeftovers, installRootKubeconfig, kubeadmReset, resetBeforeJoin } from './kubeadm-reset.js';
 
 const READYZ = 'kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1';
 
@@ -24,9 +26,14 @@ async function locallyHealthy(ctx: StepContext): Promise<boolean> {
   );
 }
 
+/** A working control plane other than this one, to ask about the cluster. */
+function peer(ctx: StepContext): Host {
+  return clusterControlPlane(ctx.answers, ctx.svc, ctx.node.name);
+}
+
 /** Remove this node's etcd member if a join that never finished left it behind. */
 async function removeHalfJoinedMember(ctx: StepContext): Promise<void> {
-  const first = initNode(ctx.answers);
+  const first = peer(ctx);
   const members = await etcdMembers(ctx, first);
   const mine = members?.find((m) => m.peerURLs.includes(peerUrl(ctx.node)));
   if (!mine) return;
@@ -42,22 +49,30 @@ export const joinControlPlane: Step = {
   title: 'kubeadm join (control plane)',
   phase: 'join',
   scope: 'node',
-  appliesTo: (h, a) => h.role === 'control-plane' && h.name !== initNode(a).name,
+  // Every control plane: the one kubeadm init ran on is a healthy member and checks done. A first
+  // control plane that was removed and comes back is just another join.
+  appliesTo: (h) => h.role === 'control-plane',
+  // Each join grows etcd by one member; two at once could lose quorum.
+  serial: true,
   retry: { tries: 2, delayMs: 10_000 },
   skippable: false,
   reset: kubeadmReset,
   async check(ctx) {
-    if (!(await locallyHealthy(ctx)) || !(await registered(ctx, initNode(ctx.answers)))) return false;
+    if (ctx.svc.context().initializedOn === ctx.node.name) return true;
+    if (!(await locallyHealthy(ctx))) return false;
+    // Its own apiserver answers (locally healthy), so it can say whether it is a member.
+    const on = ctx.node;
+    if (!(await isMember(ctx, ctx.node.name, on))) return false;
     // Joined means a started, voting etcd member too; a learner left behind is not a finished join.
     // When etcd's member list cannot be read, the local and API evidence stands: never re-join a member
     // on a guess.
-    const members = await etcdMembers(ctx, initNode(ctx.answers));
+    const members = await etcdMembers(ctx, on);
     if (!members) return true;
     const mine = members.find((m) => m.peerURLs.includes(peerUrl(ctx.node)));
     return !!mine && !halfJoined(mine);
   },
   async apply(ctx) {
-    const first = initNode(ctx.answers);
+    const first = peer(ctx);
     const health = await ctx.runOn(
       first,
       `for i in $(seq 1 30); do if ${READYZ}; then exit 0; fi; sleep 2; done; exit 1`,
@@ -72,7 +87,7 @@ export const joinControlPlane: Step = {
         `check ${first.name}: kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw '/readyz?verbose'`,
       );
     await removeHalfJoinedMember(ctx);
-    if (await hasLeftovers(ctx)) await kubeadmReset(ctx);
+    if (await hasLeftovers(ctx)) await resetBeforeJoin(ctx, first);
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
     try {
       await ctx.run(`kubeadm join --config ${KUBEADM_CONFIG_PATH}`, { timeoutMs: 20 * 60_000 });
@@ -96,6 +111,6 @@ export const joinControlPlane: Step = {
       const cause = await firewallCause(ctx, cp, ctx.node);
       if (cause) return cause;
     }
-    return (await firewallCause(ctx, ctx.node)) ?? (await loadBalancerCause(ctx, initNode(ctx.answers)));
+    return (await firewallCause(ctx, ctx.node)) ?? (await loadBalancerCause(ctx, peer(ctx)));
   },
 };

@@ -2,8 +2,9 @@
 // or when they are older than ~90 min (certificates last 2 h, the token 2 h), mint a fresh token and
 // upload the certificates again under a fresh certificate key. Both are generated here and passed in
 // a temporary 0600 file, never on a command line (where `ps` would show them).
+import { clusterControlPlane } from './cluster-host.js';
 import { stringify } from 'yaml';
-import { controlPlanes, initNode } from '../answers/model.js';
+import { controlPlanes } from '../answers/model.js';
 import { BOOTSTRAP_TOKEN_TTL } from '../render/kubeadm.js';
 import { generateBootstrapToken, generateCertificateKey } from '../secrets/generate.js';
 import type { Step } from './engine/step.js';
@@ -19,7 +20,7 @@ function fresh(at: string | undefined, now = Date.now()): boolean {
 
 /** Nodes still to join, from the facts gathered at the start of this run. */
 function pendingJoins(ctx: StepContext): { controlPlanes: number; total: number } {
-  const first = initNode(ctx.answers).name;
+  const first = ctx.node.name;
   const pending = ctx.answers.hosts.filter((h) => h.name !== first && !ctx.svc.facts[h.name]?.joined);
   return { controlPlanes: pending.filter((h) => h.role === 'control-plane').length, total: pending.length };
 }
@@ -30,7 +31,7 @@ export const joinCredentials: Step = {
   phase: 'join',
   scope: 'cluster',
   appliesTo: (_h, a) => a.hosts.length > 1,
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 3, delayMs: 5000 },
   skippable: false,
   async check(ctx) {

@@ -1,8 +1,10 @@
 // Step 11: every node Ready and its networking pods (kube-proxy, calico-node) running, asked through
 // the VIP (admin.conf's server is the VIP). One remote script polls the API; it stops early when a
 // networking pod keeps crash-looping (waiting will not help) and prints what is wrong, one line each.
-import { apiEndpointText, initNode } from '../answers/model.js';
+import { clusterControlPlane } from './cluster-host.js';
+import { apiEndpointText } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
+import type { StepContext } from './engine/context.js';
 import type { Step } from './engine/step.js';
 import { CommandFailed, StepError } from './engine/failure.js';
 import { KUBECTL } from './cluster-script.js';
@@ -37,7 +39,8 @@ export function verifyScript(a: Answers, polls: number): string {
     `  pods=$(${KUBECTL} -n kube-system get pods -l 'k8s-app in (kube-proxy,calico-node)' -o jsonpath=${quote(POD_ROWS)} 2>/dev/null)`,
     `  bad=$(printf '%s\\n' "$pods" | awk -F'\\t' 'NF>1 && $3!="true" {printf "%s on %s is %s%s\\n", $1, $2, ($4==""?"not running":$4), ($5==""?"":": " $5)}')`,
     '  [ -n "$bad" ] && p="$p\n$bad"',
-    '  if [ -z "$p" ]; then exit 0; fi',
+    // Nodes the cluster has and the answers do not: named, never removed (apply only adds).
+    `  if [ -z "$p" ]; then printf '%s\\n' "$nodes" | cut -f1 | while read -r n; do case " ${expected} " in *" $n:"*) ;; *) [ -n "$n" ] && echo "extra $n";; esac; done; exit 0; fi`,
     '  case "$bad" in *CrashLoopBackOff*) crash=$((crash+1));; *) crash=0;; esac',
     '  if [ $crash -ge 3 ] || [ $i -ge ' +
       String(polls) +
@@ -47,31 +50,46 @@ export function verifyScript(a: Answers, polls: number): string {
   ].join('\n');
 }
 
+/** Nodes in the cluster that the answers do not name: said, and left alone. */
+function noteExtraNodes(ctx: StepContext, stdout: string): void {
+  const extra = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('extra '))
+    .map((l) => l.slice(6).trim());
+  if (extra.length)
+    ctx.notice(
+      `${extra.join(', ')} ${extra.length === 1 ? 'is' : 'are'} in the cluster but not in the answers; apply never removes nodes (to take one out: k8sha-wizard remove --node NAME)`,
+    );
+}
+
 export const verify: Step = {
   id: 'verify',
   title: 'Verify nodes and networking through the VIP',
   phase: 'verify',
   scope: 'cluster',
   appliesTo: () => true,
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 2, delayMs: 10_000 },
   skippable: true,
   async check(ctx) {
-    return (await ctx.probe(verifyScript(ctx.answers, 1), { timeoutMs: 60_000 })).code === 0;
+    const r = await ctx.probe(verifyScript(ctx.answers, 1), { timeoutMs: 60_000 });
+    if (r.code === 0) noteExtraNodes(ctx, r.stdout);
+    return r.code === 0;
   },
   async apply(ctx) {
     try {
       // Up to 5 minutes for nodes to turn Ready; a crash loop ends it after three looks.
-      await ctx.run(verifyScript(ctx.answers, 100), {
+      const r = await ctx.run(verifyScript(ctx.answers, 100), {
         timeoutMs: 6 * 60_000,
         label:
           'wait up to 5 min for every node Ready and kube-proxy and calico-node running (through the VIP)',
       });
+      noteExtraNodes(ctx, r.stdout);
     } catch (e) {
       if (!(e instanceof CommandFailed)) throw e;
       throw new StepError(
         `verification failed: ${e.stderrTail.join('; ')}`,
-        `kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide, and get pods -n kube-system -o wide, on ${initNode(ctx.answers).name}`,
+        `kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o wide, and get pods -n kube-system -o wide, on ${ctx.node.name}`,
       );
     }
   },

@@ -1,5 +1,7 @@
 // Before `kubeadm init`: the VIP must answer on the LB port (haproxy reached through keepalived).
-import { controlPlanes, initNode, vipAddress } from '../answers/model.js';
+import { clusterControlPlane } from './cluster-host.js';
+import { controlPlanes, vipAddress } from '../answers/model.js';
+import type { Answers } from '../answers/schema.js';
 import { firewallCause } from './diagnose.js';
 import { lbProblems } from './lb-consistency.js';
 import type { Step } from './engine/step.js';
@@ -8,9 +10,9 @@ import { StepError } from './engine/failure.js';
 import { quote } from './transport/shell.js';
 
 /** curl exit 7 (nothing listens) and 28 (no answer) mean the VIP is not serving; anything else is haproxy. */
-function vipProbe(ctx: StepContext): string {
-  const lb = ctx.answers.loadBalancer!;
-  const url = `https://${vipAddress(ctx.answers)}:${lb.port}/`;
+export function vipAnswers(a: Answers): string {
+  const lb = a.loadBalancer!;
+  const url = `https://${vipAddress(a)}:${lb.port}/`;
   return `curl -sk -o /dev/null --max-time 2 ${quote(url)}; rc=$?; [ "$rc" -ne 7 ] && [ "$rc" -ne 28 ]`;
 }
 
@@ -20,7 +22,7 @@ export const vipReady: Step = {
   phase: 'lb',
   scope: 'cluster',
   appliesTo: (_h, a) => !!a.loadBalancer,
-  runsOn: initNode,
+  runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 2, delayMs: 5000 },
   skippable: false,
   async check(ctx) {
@@ -30,7 +32,7 @@ export const vipReady: Step = {
     return (
       (
         await ctx.probe(
-          `for i in $(seq 1 20); do if ${vipProbe(ctx)}; then exit 0; fi; sleep 0.5; done; exit 1`,
+          `for i in $(seq 1 20); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 0.5; done; exit 1`,
         )
       ).code === 0
     );
@@ -45,7 +47,7 @@ export const vipReady: Step = {
     const lb = ctx.answers.loadBalancer!;
     const vip = vipAddress(ctx.answers)!;
     const r = await ctx.run(
-      `for i in $(seq 1 60); do if ${vipProbe(ctx)}; then exit 0; fi; sleep 1; done; exit 1`,
+      `for i in $(seq 1 60); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 1; done; exit 1`,
       {
         allowFail: true,
         label: `wait up to 60 s for ${vip}:${lb.port} to answer`,

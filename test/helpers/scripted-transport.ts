@@ -83,7 +83,7 @@ export class ScriptedTransport implements Transport {
   /** Probes about kubeadm's work answer from what kubeadm did here before. */
   private kubeadmState(command: string): number | undefined {
     const mine = this.marks(this.host);
-    const node = /get node (\S+) -o name/.exec(command)?.[1];
+    const node = /get node '?([^'\s]+)'? -o name/.exec(command)?.[1];
     if (node) return this.marks(node).size > 0 ? 0 : 1;
     if (command.includes('/etc/kubernetes/admin.conf') && command.startsWith('test -f'))
       return mine.has('init') || (mine.has('join') && this.node.role === 'control-plane') ? 0 : 1;

@@ -19,12 +19,19 @@ import { CommandFailed, tail } from './failure.js';
 import type { RunLog } from './run-log.js';
 import type { HostLockOptions } from './lock.js';
 import type { PreflightProblem } from './preflight.js';
+import type { Operation } from './operation.js';
 import type { RunChoices, Step } from './step.js';
 
 export interface EngineServices {
   answers: Answers;
   catalog: Catalog;
   facts: Record<string, NodeFacts>;
+  /** The operation this run is. */
+  operation: Operation;
+  /** Every host of the run: the answers' hosts, then the ones leaving (remove, reset --node). */
+  hosts: Host[];
+  /** Hosts this run takes out of the cluster; not in the answers any more. */
+  departing: Host[];
   /** Nodes that could not be reached, and why (a failed gather-facts step). */
   unreachable: Map<string, string>;
   preflightProblems: PreflightProblem[];
@@ -32,6 +39,8 @@ export interface EngineServices {
   updateSecrets(patch: Partial<Secrets>): void;
   marks(): JournalMarks;
   setMark(name: keyof JournalMarks, at?: Date): void;
+  /** The cluster is gone (reset): the next install starts from scratch. */
+  clearMarks(): void;
   /** Operation facts that must survive a crash (the node being removed, the upgrade's target). */
   context(): Record<string, unknown>;
   setContext(key: string, value: unknown): void;
@@ -73,6 +82,8 @@ export class StepContext {
     readonly node: Host,
     readonly step: Step,
     readonly attempt: number,
+    /** Attempts at this step on this node before this run's (an interrupted run being resumed). */
+    readonly priorAttempts = 0,
   ) {}
 
   get answers(): Answers {

@@ -14,7 +14,7 @@ import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import { StepContext, type EngineServices } from './context.js';
 import type { Decision, EngineEvent, EngineListener, FailureInfo, Recap, StepStatus } from './events.js';
 import type { NodeFacts } from './facts.js';
-import { CommandFailed, StepError } from './failure.js';
+import { CommandFailed, Refusal, StepError } from './failure.js';
 import { hintFor } from './hints.js';
 import { releaseLock } from './lock.js';
 import { gatherFacts, lockHosts, preflightStep } from './opening.js';
@@ -26,7 +26,10 @@ import { stepEnabled, type RunChoices, type Step } from './step.js';
 
 export interface EngineOptions {
   operation: Operation;
+  /** The cluster as it should be when the operation is done. */
   answers: Answers;
+  /** Hosts the operation takes out of the cluster (remove, reset --node): not in `answers`. */
+  departing?: Host[];
   catalog: Catalog;
   transport: (h: Host) => Transport;
   stateRoot: string;
@@ -65,6 +68,8 @@ export interface RunOutcome {
   preflight?: PreflightProblem[];
   facts: Record<string, NodeFacts>;
   unreachable: Record<string, string>;
+  /** What the operation's steps recorded for the caller (status keeps its report here). */
+  context: Record<string, unknown>;
 }
 
 /** Text in events can come from hosts: no terminal escape sequences reach a renderer. */
@@ -127,13 +132,15 @@ export class Engine {
   private readonly persist: boolean;
   private readonly choices: RunChoices;
   private readonly stages: Stage[];
+  private readonly hosts: Host[];
 
   constructor(private readonly o: EngineOptions) {
+    this.hosts = [...o.answers.hosts, ...(o.departing ?? [])];
     this.persist = o.persist ?? true;
     this.choices = { failoverDrill: false, ...o.choices };
     this.stages = [...opening(o.operation, this.persist), ...o.operation.stages];
     this.redactor.add(...(o.extraSecrets ?? []));
-    for (const h of o.answers.hosts)
+    for (const h of this.hosts)
       this.recap[h.name] = { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0 };
     o.signal?.addEventListener('abort', () => this.stop());
   }
@@ -157,7 +164,7 @@ export class Engine {
   private transport(name: string): Transport {
     let t = this.transports.get(name);
     if (!t) {
-      const h = this.o.answers.hosts.find((x) => x.name === name);
+      const h = this.hosts.find((x) => x.name === name);
       if (!h) throw new Error(`unknown host ${name}`);
       t = this.o.transport(h);
       this.transports.set(name, t);
@@ -170,11 +177,17 @@ export class Engine {
     op: Operation,
     a: Answers,
     choices: Partial<RunChoices> = {},
+    departing: Host[] = [],
   ): { step: Step; nodes: Host[] }[] {
     const full: RunChoices = { failoverDrill: false, ...choices };
-    const first = (step: Step) =>
-      step.runsOn ? step.runsOn(a, { facts: {} } as EngineServices) : a.hosts[0];
-    return layoutOf([...opening(op, true), ...op.stages], a, full, first);
+    const svc = {
+      facts: {},
+      departing,
+      hosts: [...a.hosts, ...departing],
+      unreachable: new Map(),
+    } as unknown as EngineServices;
+    const first = (step: Step) => (step.runsOn ? step.runsOn(a, svc) : a.hosts[0]);
+    return layoutOf([...opening(op, true), ...op.stages], a, full, first, svc.hosts);
   }
 
   private reachable(h: Host): boolean {
@@ -208,6 +221,9 @@ export class Engine {
     const log = new RunLog(this.state.journal.logDir, this.redactor, this.persist);
     const locked = new Set<string>();
     this.svc = {
+      operation: op,
+      hosts: this.hosts,
+      departing: this.o.departing ?? [],
       answers: a,
       catalog: this.o.catalog,
       facts: this.facts,
@@ -217,6 +233,7 @@ export class Engine {
       updateSecrets: (p) => this.state.updateSecrets(p),
       marks: () => this.state.marks,
       setMark: (n, at) => this.state.setMark(n, at),
+      clearMarks: () => this.state.clearMarks(),
       context: () => this.state.context,
       setContext: (k, v) => this.state.setContext(k, v),
       transport: (n) => this.transport(n),
@@ -234,14 +251,16 @@ export class Engine {
       lockOptions: { breakLock: !!this.o.breakLock, ...(this.o.confirm ? { confirm: this.o.confirm } : {}) },
       locked,
     };
-    const layout = layoutOf(this.stages, a, this.choices, (step) => this.runsOn(step));
+    if (this.o.departing?.length && !this.state.context.departing)
+      this.state.setContext('departing', this.o.departing);
+    const layout = layoutOf(this.stages, a, this.choices, (step) => this.runsOn(step), this.hosts);
     this.emit({
       type: 'run-started',
       runId: this.state.journal.runId,
       cluster: a.cluster.name,
       operation: op.id,
       resumed: this.state.resumed,
-      nodes: a.hosts.map((h) => ({ name: h.name, role: h.role })),
+      nodes: this.hosts.map((h) => ({ name: h.name, role: h.role })),
       columns: op.columns,
       steps: layout.map((l) => ({
         id: l.step.id,
@@ -299,6 +318,7 @@ export class Engine {
       logDir: this.state.journal.logDir,
       facts: this.facts,
       unreachable: Object.fromEntries(this.unreachable),
+      context: this.state.context,
       ...(kubeconfigPath ? { kubeconfigPath } : {}),
       ...(failure ? { failure } : {}),
       ...(this.preflightProblems.length ? { preflight: this.preflightProblems } : {}),
@@ -310,12 +330,32 @@ export class Engine {
     return step.runsOn(this.o.answers, this.svc ?? ({ facts: this.facts } as EngineServices));
   }
 
+  /** Steps for a node the operation may do without (a dead node being removed): skipped, and said so. */
+  private skipUnreachable(steps: Step[]): void {
+    const a = this.o.answers;
+    for (const h of this.hosts) {
+      if (this.reachable(h)) continue;
+      for (const step of steps) {
+        if (!stepEnabled(step, this.choices) || !step.appliesTo(h, a)) continue;
+        this.state.setStep(h.name, step.id, { state: 'skipped', error: 'unreachable' });
+        this.recap[h.name]!.skipped++;
+        this.emit({
+          type: 'notice',
+          node: h.name,
+          message: `${step.title}: skipped, ${h.name} is unreachable`,
+        });
+        this.finished(h, step, 'skipped', Date.now(), 0);
+      }
+    }
+  }
+
   /** Each node runs the steps in order, nodes in parallel. `gather`: failures only mark the node unreachable. */
   private async each(steps: Step[], concurrency: number | undefined, gather: boolean): Promise<void> {
     const a = this.o.answers;
     const limit = pLimit(concurrency ?? this.o.concurrency ?? DEFAULT_CONCURRENCY);
+    if (!gather) this.skipUnreachable(steps);
     await Promise.all(
-      a.hosts
+      this.hosts
         .filter((h) => gather || this.reachable(h))
         .map((h) =>
           limit(async () => {
@@ -349,7 +389,8 @@ export class Engine {
       if (on && step.appliesTo(a.hosts[0]!, a)) await this.runStep(step, on);
       return;
     }
-    const nodes = a.hosts.filter((h) => step.appliesTo(h, a) && this.reachable(h));
+    this.skipUnreachable([step]);
+    const nodes = this.hosts.filter((h) => step.appliesTo(h, a) && this.reachable(h));
     if (step.serial) {
       for (const h of nodes) await this.runStep(step, h);
       return;
@@ -386,7 +427,12 @@ export class Engine {
         stderrTail: e.stderrTail,
       };
     if (e instanceof StepError)
-      return { ...base, message: e.hint ? `${e.message}. Try: ${e.hint}` : e.message, stderrTail: [] };
+      return {
+        ...base,
+        message: e.hint ? `${e.message}. Try: ${e.hint}` : e.message,
+        stderrTail: [],
+        ...(e instanceof Refusal ? { refused: true } : {}),
+      };
     if (e instanceof AuthError) return { ...base, message: `${e.message}. ${e.hint}`, stderrTail: [] };
     return { ...base, message: this.redactor.redact((e as Error).message ?? String(e)), stderrTail: [] };
   }
@@ -415,6 +461,7 @@ export class Engine {
     const t0 = Date.now();
     let attempt = 0;
     let budget = step.retry.tries;
+    const priorAttempts = this.state.record(node.name, step.id)?.attempts ?? 0;
     for (;;) {
       if (this.stopRequested) throw new AbortRun();
       attempt++;
@@ -431,7 +478,7 @@ export class Engine {
         phase: step.phase,
         attempt,
       });
-      const ctx = new StepContext(this.svc, node, step, attempt);
+      const ctx = new StepContext(this.svc, node, step, attempt, priorAttempts);
       try {
         if (step.reads) await ctx.prefetch(node, step.reads(ctx));
         const done = await step.check(ctx);

@@ -21,6 +21,8 @@ export interface FailureInfo {
   unreachable: boolean;
   skippable: boolean;
   attempts: number;
+  /** Refused before anything changed (exit 2): the operation must not happen as asked. */
+  refused?: boolean;
 }
 
 export interface Recap {

@@ -23,6 +23,17 @@ export class StepError extends Error {
   }
 }
 
+/**
+ * The operation must not happen at all (removing the last control plane, breaking etcd's quorum):
+ * found before anything changed, so the command exits 2 like any other refused input.
+ */
+export class Refusal extends StepError {
+  constructor(message: string, hint?: string) {
+    super(message, hint);
+    this.name = 'Refusal';
+  }
+}
+
 export function tail(text: string, n = 8): string[] {
   return text
     .split('\n')

@@ -9,7 +9,7 @@ import type { EngineServices } from './context.js';
 import { StepError } from './failure.js';
 import { factsScript, parseFacts } from './facts.js';
 import { acquireLock } from './lock.js';
-import { preflight } from './preflight.js';
+import { preflight, type PreflightProblem } from './preflight.js';
 import type { Step } from './step.js';
 import type { StepContext } from './context.js';
 import { vipAddress } from '../../answers/model.js';
@@ -91,10 +91,17 @@ export const preflightStep: Step = {
   check: async () => false,
   async apply(ctx) {
     const svc = ctx.svc;
-    const problems = [...svc.unreachable].map(([node, why]) => ({ node, message: `unreachable: ${why}` }));
+    const op = svc.operation;
+    const problems: PreflightProblem[] = [];
+    for (const [node, why] of svc.unreachable) {
+      const h = svc.hosts.find((x) => x.name === node)!;
+      // A dead node being removed, or a status report, goes on without it.
+      if (op.mayBeUnreachable?.(h, svc)) ctx.notice(`${node} is unreachable (${why}); going on without it`);
+      else problems.push({ node, message: `unreachable: ${why}` });
+    }
     problems.push(...preflight(ctx.answers, svc.facts, await vipInUse(ctx)));
     svc.preflightProblems.push(...problems);
-    if (problems.length)
+    if (problems.length && op.preflight !== 'report')
       throw new StepError(
         `preflight failed; nothing was changed on any host:\n${problems.map((p) => `  ${p.node}: ${p.message}`).join('\n')}`,
       );

@@ -2,6 +2,7 @@
 // engine, the way k0sctl builds apply, reset and backup from one phase manager. The engine opens
 // every operation the same way (facts, preflight, locks) and runs its stages in order.
 import type { Answers, Host } from '../../answers/schema.js';
+import type { EngineServices } from './context.js';
 import type { Phase, RunChoices, Step } from './step.js';
 import { stepEnabled } from './step.js';
 
@@ -25,8 +26,10 @@ export interface Operation {
   stages: Stage[];
   /** Changes hosts: the engine locks them. A read-only operation (status) does not. */
   changes: boolean;
-  /** Hosts that may be unreachable without stopping the run (a dead node being removed). */
-  mayBeUnreachable?(h: Host, a: Answers): boolean;
+  /** Hosts that may be unreachable without stopping the run (a dead node being removed, status). */
+  mayBeUnreachable?(h: Host, svc: EngineServices): boolean;
+  /** Preflight problems stop the run (enforce, the default) or are only reported (status). */
+  preflight?: 'enforce' | 'report';
   /** Writes the admin kubeconfig to the operator machine (the outcome names it). */
   writesKubeconfig?: boolean;
 }
@@ -41,6 +44,7 @@ export function layoutOf(
   a: Answers,
   choices: RunChoices,
   runsOn: (step: Step) => Host | undefined,
+  hosts: Host[] = a.hosts,
 ): { step: Step; nodes: Host[] }[] {
   const out: { step: Step; nodes: Host[] }[] = [];
   for (const step of stagesSteps(stages)) {
@@ -50,7 +54,7 @@ export function layoutOf(
         ? step.appliesTo(a.hosts[0]!, a)
           ? [runsOn(step)].filter((h): h is Host => !!h)
           : []
-        : a.hosts.filter((h) => step.appliesTo(h, a));
+        : hosts.filter((h) => step.appliesTo(h, a));
     if (nodes.length) out.push({ step, nodes });
   }
   return out;

@@ -173,6 +173,13 @@ export class RunState {
     writeFileAtomic(path, data, mode);
   }
 
+  clearMarks(): void {
+    for (const k of Object.keys(this.journal.marks) as (keyof JournalMarks)[]) {
+      if (this.writer) this.writer.mark(k, '');
+      else delete this.journal.marks[k];
+    }
+  }
+
   record(node: string, step: string): StepRecord | undefined {
     return this.journal.steps[stepKey(node, step)];
   }

@@ -11,7 +11,7 @@ import { joinControlPlane } from '../join-control-plane.js';
 import { joinCredentials } from '../join-credentials.js';
 import { joinWorker } from '../join-worker.js';
 import { kubernetesPackages } from '../kubernetes-packages.js';
-import { loadBalancer } from '../load-balancer.js';
+import { loadBalancer, loadBalancerUpdate } from '../load-balancer.js';
 import { prepareSystem } from '../prepare-system.js';
 import { scrubJoinSecrets } from '../scrub-join-secrets.js';
 import { verify } from '../verify.js';
@@ -21,12 +21,17 @@ import { INSTALL_COLUMNS } from './columns.js';
 /** Every node runs these in order, in parallel with the other nodes, before the cluster steps. */
 export const NODE_PIPELINE = [prepareSystem, containerRuntime, kubernetesPackages, loadBalancer];
 
-/** After the per-node pipeline: the VIP, init, joins, add-ons, verification. */
+/**
+ * After the per-node pipeline: the VIP, init, joins, add-ons, verification. On a running cluster the
+ * same list adds the hosts that are new in the answers: their joins, then the load balancers.
+ */
 export const CLUSTER_SEQUENCE = [
   vipReady,
   initControlPlane,
   joinCredentials,
   joinControlPlane,
+  // Control planes added or removed: every haproxy and keepalived learns, one at a time.
+  loadBalancerUpdate,
   joinWorker,
   scrubJoinSecrets,
   cni,

@@ -195,6 +195,39 @@ async function startUnit(name: string, quietFailure = false): Promise<void> {
   if (name === 'ufw') syncFirewall('ufw', ufwState().active);
 }
 
+/**
+ * systemctl reload as the real units do it: keepalived gets SIGHUP (it re-reads its config and keeps
+ * the VIP while it stays master); haproxy checks the new config, then a new process takes over the
+ * listeners from the old one (-sf), so no connection is refused. A unit that is not running is an error.
+ */
+async function reloadUnit(name: string): Promise<void> {
+  const all = units();
+  const u = all[name];
+  if (!u) fail(5, `Failed to reload ${name}.service: Unit ${name}.service not found.`);
+  if (status(name) !== 'active')
+    fail(1, `${name}.service is not active, cannot reload.`);
+  if (name === 'keepalived' && alive(u.pid)) {
+    process.kill(u.pid!, 'SIGHUP');
+    journal(name, 'reloaded (SIGHUP)');
+    return;
+  }
+  if (name === 'haproxy' && alive(u.pid)) {
+    const check = spawnSync('haproxy', ['-c', '-q', '-f', '/etc/haproxy/haproxy.cfg'], { encoding: 'utf8' });
+    if (check.status !== 0) {
+      journal(name, `reload refused, haproxy -c failed:\n${check.stdout}${check.stderr}`);
+      fail(1, `Job for ${name}.service failed because the control process exited with error code.`);
+    }
+    const old = u.pid!;
+    u.pid = spawnDaemon('haproxy', 'haproxy', ['-db', '-f', '/etc/haproxy/haproxy.cfg', '-p', '/run/haproxy.pid', '-sf', String(old)]);
+    save(all);
+    journal(name, 'reloaded');
+    await waitAlive(name, u.pid);
+    return;
+  }
+  // Simulated units have nothing to re-read.
+  journal(name, 'reloaded');
+}
+
 async function waitAlive(name: string, pid: number): Promise<void> {
   // A daemon that dies at once (bad config, port in use) is a failed start, as systemd would report.
   await new Promise((r) => setTimeout(r, 300));
@@ -236,8 +269,10 @@ export async function systemctl(argv: string[]): Promise<void> {
     case 'stop':
       for (const n of names) await stopUnit(n);
       return;
-    case 'restart':
     case 'reload':
+      for (const n of names) await reloadUnit(n);
+      return;
+    case 'restart':
     case 'reload-or-restart':
     case 'try-restart':
       for (const n of names) {
