@@ -5,7 +5,6 @@ import type { Answers } from '../answers/schema.js';
 import { firewallCause } from './diagnose.js';
 import { lbProblems } from './lb-consistency.js';
 import type { Step } from './engine/step.js';
-import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { quote } from './transport/shell.js';
 
