@@ -111,7 +111,12 @@ async function trivial(answersPath: string, n: number): Promise<void> {
           const c = new ssh2.Client();
           await new Promise<void>((ok, fail) => {
             c.once('ready', ok).once('error', fail);
-            c.connect({ host: h.address, port: creds.port, username: creds.user, privateKey: creds.privateKey! });
+            c.connect({
+              host: h.address,
+              port: creds.port,
+              username: creds.user,
+              privateKey: creds.privateKey!,
+            });
           });
           for (let i = 0; i < n; i++)
             await new Promise<void>((ok, fail) =>

@@ -128,7 +128,14 @@ for (const [masters, workers] of [
     if (r.code !== 0) throw new Error(r.out);
     engineMs = Number(/engine-run-ms=(\d+)/.exec(r.out)![1]);
     // Trivial commands on the same (now installed) lab: the transport's own cost against raw ssh2.
-    const t = ws([process.execPath, js, 'trivial', first.answersPath, String(TRIVIAL), join(first.dir, 'compare-state')]);
+    const t = ws([
+      process.execPath,
+      js,
+      'trivial',
+      first.answersPath,
+      String(TRIVIAL),
+      join(first.dir, 'compare-state'),
+    ]);
     if (t.code !== 0) throw new Error(t.out);
     const rawMs = Number(/trivial-raw-ms=(\d+)/.exec(t.out)![1]);
     const transportMs = Number(/trivial-engine-ms=(\d+)/.exec(t.out)![1]);

@@ -68,7 +68,9 @@ try {
   console.log(
     `start-up (medians of ${RUNS}, side by side): node -e 0 ${n.toFixed(0)} ms; k8sha-wizard --version ${median(versionMs).toFixed(0)} ms (${(median(versionMs) / n).toFixed(1)}×); first wizard screen ${median(firstMs).toFixed(0)} ms (${ratio.toFixed(1)}×)`,
   );
-  console.log(`target: first wizard frame / node -e 0 = ${ratio.toFixed(1)}× (target ≤ 3×) ${ratio <= 3 ? 'met' : 'MISSED'}`);
+  console.log(
+    `target: first wizard frame / node -e 0 = ${ratio.toFixed(1)}× (target ≤ 3×) ${ratio <= 3 ? 'met' : 'MISSED'}`,
+  );
 } finally {
   rmSync(config, { recursive: true, force: true });
 }

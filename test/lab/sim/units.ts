@@ -204,8 +204,7 @@ async function reloadUnit(name: string): Promise<void> {
   const all = units();
   const u = all[name];
   if (!u) fail(5, `Failed to reload ${name}.service: Unit ${name}.service not found.`);
-  if (status(name) !== 'active')
-    fail(1, `${name}.service is not active, cannot reload.`);
+  if (status(name) !== 'active') fail(1, `${name}.service is not active, cannot reload.`);
   if (name === 'keepalived' && alive(u.pid)) {
     process.kill(u.pid!, 'SIGHUP');
     journal(name, 'reloaded (SIGHUP)');
@@ -218,7 +217,15 @@ async function reloadUnit(name: string): Promise<void> {
       fail(1, `Job for ${name}.service failed because the control process exited with error code.`);
     }
     const old = u.pid!;
-    u.pid = spawnDaemon('haproxy', 'haproxy', ['-db', '-f', '/etc/haproxy/haproxy.cfg', '-p', '/run/haproxy.pid', '-sf', String(old)]);
+    u.pid = spawnDaemon('haproxy', 'haproxy', [
+      '-db',
+      '-f',
+      '/etc/haproxy/haproxy.cfg',
+      '-p',
+      '/run/haproxy.pid',
+      '-sf',
+      String(old),
+    ]);
     save(all);
     journal(name, 'reloaded');
     await waitAlive(name, u.pid);
