@@ -33,9 +33,15 @@ const RESERVED_CONTROL_PLANE_PORTS: Record<number, string> = {
 
 type Shape = Pick<Answers, 'hosts' | 'loadBalancer' | 'network' | 'cluster' | 'versions'>;
 
-export function checkCrossFieldRules(a: Shape, catalog: Catalog): RuleProblem[] {
+/** What a day-2 command may accept that an install refuses (a cluster mid-way between sizes). */
+export interface RuleOptions {
+  /** An even number of control planes: what a cluster has between removing one and adding one. */
+  allowEvenControlPlanes?: boolean;
+}
+
+export function checkCrossFieldRules(a: Shape, catalog: Catalog, o: RuleOptions = {}): RuleProblem[] {
   return [
-    ...controlPlaneRules(a),
+    ...controlPlaneRules(a, o),
     ...uniquenessRules(a),
     ...loadBalancerRules(a),
     ...cidrRules(a),
@@ -47,7 +53,7 @@ function controlPlaneIndexes(a: Shape): number[] {
   return a.hosts.flatMap((h, i) => (h.role === 'control-plane' ? [i] : []));
 }
 
-function controlPlaneRules(a: Shape): RuleProblem[] {
+function controlPlaneRules(a: Shape, o: RuleOptions): RuleProblem[] {
   const cps = controlPlaneIndexes(a).length;
   if (cps === 0) {
     return [
@@ -57,7 +63,7 @@ function controlPlaneRules(a: Shape): RuleProblem[] {
       },
     ];
   }
-  if (cps % 2 === 0) {
+  if (cps % 2 === 0 && !o.allowEvenControlPlanes) {
     return [
       {
         path: ['hosts'],

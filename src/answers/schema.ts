@@ -5,7 +5,7 @@ import type { Catalog } from '../catalog/schema.js';
 import { isIPv4, parseCidr } from '../net/ipv4.js';
 import { PLACEHOLDERS, REGISTRY_PATH, urlField } from '../input/url-template.js';
 import { API_VERSION, DEFAULTS } from './defaults.js';
-import { checkCrossFieldRules } from './rules.js';
+import { checkCrossFieldRules, type RuleOptions } from './rules.js';
 
 /** Lowercase RFC 1123 label: what a Kubernetes node name and a hostname both accept. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -193,9 +193,9 @@ export function answersObjectSchema(catalog: Catalog) {
 }
 
 /** The full schema: shape plus the cross-field rules. */
-export function answersSchema(catalog: Catalog) {
+export function answersSchema(catalog: Catalog, o: RuleOptions = {}) {
   return answersObjectSchema(catalog).superRefine((a, ctx) => {
-    for (const p of checkCrossFieldRules(a, catalog))
+    for (const p of checkCrossFieldRules(a, catalog, o))
       ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 }

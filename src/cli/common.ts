@@ -2,6 +2,7 @@
 import { loadAnswersFile, validateAnswers } from '../answers/load.js';
 import { compact } from '../wizard/draft.js';
 import { savedAnswers } from '../wizard/saved-answers.js';
+import type { RuleOptions } from '../answers/rules.js';
 import type { Answers } from '../answers/schema.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { Catalog } from '../catalog/schema.js';
@@ -18,7 +19,8 @@ export function catalogFrom(opts: CatalogFlag): Catalog {
 export function answersFrom(
   opts: { answers?: string } & CatalogFlag,
   allowSaved = false,
-): { answers: Answers; catalog: Catalog; file: string } {
+  rules: RuleOptions = {},
+): { answers: Answers; catalog: Catalog; file: string; saved: boolean } {
   const catalog = catalogFrom(opts);
   if (!opts.answers) {
     const store = allowSaved ? savedAnswers() : undefined;
@@ -32,12 +34,18 @@ export function answersFrom(
       );
     }
     return {
-      answers: validateAnswers(compact(saved.draft), `the saved answers (${store.path})`, catalog),
+      answers: validateAnswers(compact(saved.draft), `the saved answers (${store.path})`, catalog, rules),
       catalog,
       file: store.path,
+      saved: true,
     };
   }
-  return { answers: loadAnswersFile(opts.answers, catalog), catalog, file: opts.answers };
+  return {
+    answers: loadAnswersFile(opts.answers, catalog, rules),
+    catalog,
+    file: opts.answers,
+    saved: false,
+  };
 }
 
 export function out(line = ''): void {

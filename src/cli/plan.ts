@@ -7,7 +7,7 @@ import type { Answers, Host } from '../answers/schema.js';
 import type { NodeFacts } from '../steps/engine/facts.js';
 import { factsOutput, factsScript } from '../steps/engine/facts.js';
 import { install } from '../steps/index.js';
-import type { RecordedAction } from '../steps/transport/dry-run.js';
+import { printRecorded } from './output/recorded.js';
 import { answersFrom, type CatalogFlag } from './common.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 
@@ -45,18 +45,6 @@ export function assumedFacts(a: Answers, h: Host, family: 'rhel' | 'debian'): No
   };
 }
 
-/** Recorded actions as the plan shows them: per host, per step, in order. */
-function byHostAndStep(actions: RecordedAction[]): Map<string, { step: string; lines: string[] }[]> {
-  const out = new Map<string, { step: string; lines: string[] }[]>();
-  for (const x of actions) {
-    const list = out.get(x.host) ?? [];
-    if (list.at(-1)?.step !== x.step) list.push({ step: x.step, lines: [] });
-    list.at(-1)!.lines.push(x.kind === 'upload' ? `write ${x.text} (mode ${x.mode?.toString(8)})` : x.text);
-    out.set(x.host, list);
-  }
-  return out;
-}
-
 export async function planCommand(flags: PlanFlags): Promise<number> {
   const { answers, catalog } = answersFrom(flags, true);
   const family = flags.assumeOs ?? 'rhel';
@@ -92,29 +80,12 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
     );
     return 1;
   }
-  const byNode = byHostAndStep(recorded);
-  const out = (l: string) => process.stdout.write(`${l}\n`);
-  if (flags.format === 'json') {
-    out(JSON.stringify(Object.fromEntries([...byNode].map(([n, steps]) => [n, steps])), null, 2));
-    return 0;
-  }
-  if (flags.format === 'commands') {
-    for (const h of answers.hosts) {
-      out(`### ${h.name}`);
-      for (const s of byNode.get(h.name) ?? []) for (const l of s.lines) out(l);
-    }
-    return 0;
-  }
-  out(
+  printRecorded(
+    answers.hosts,
+    recorded,
+    flags.format ?? 'text',
     `plan for cluster ${answers.cluster.name} (${flags.offline ? `facts assumed: ${family} family` : 'facts gathered from the hosts'}); kubeadm init runs on ${initNode(answers).name}`,
+    facts,
   );
-  for (const h of answers.hosts) {
-    out('');
-    out(`${h.name} (${h.role}, ${facts[h.name]?.osFamily ?? '?'})`);
-    for (const s of byNode.get(h.name) ?? []) {
-      out(`  ${s.step}`);
-      for (const l of s.lines) out(`    ${l}`);
-    }
-  }
   return 0;
 }

@@ -100,6 +100,44 @@ export function buildProgram(): Command {
     exitCode = await (await import('./resume.js')).resumeCommand(opts);
   });
 
+  engineOptions(
+    program
+      .command('remove')
+      .description(
+        'take one node out of the running cluster (drain, etcd member, Node, load balancers, host reset), then drop it from the answers',
+      )
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+      .option('-n, --node <name>', 'the host to remove, as named in the answers')
+      .option('--drain-timeout <duration>', 'how long the drain may take (e.g. 300, 5m)', '300')
+      .option('-y, --yes', 'run unattended: no confirmation')
+      .option('--dry-run', 'print the steps and commands per node instead of running them'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./remove.js')).removeCommand(opts);
+  });
+
+  engineOptions(
+    program
+      .command('reset')
+      .description('tear the cluster down on every host (or one host with --node); packages stay')
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+      .option('-n, --node <name>', 'reset only this host')
+      .option('-y, --yes', 'run unattended: no confirmation (otherwise you type the cluster name)')
+      .option('--dry-run', 'print the steps and commands per node instead of running them'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./reset.js')).resetCommand(opts);
+  });
+
+  engineOptions(
+    program
+      .command('status')
+      .description(
+        "the cluster's health, read-only: nodes, etcd members and quorum, VIP, load balancer, certificates, drift from the answers; exit 0 healthy, 1 degraded",
+      )
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./status.js')).statusCommand(opts);
+  });
+
   program
     .command('plan')
     .description('print the steps and commands, per node, that apply would run')

@@ -6,7 +6,7 @@ import { validateAnswers } from '../answers/load.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { journalProgress, readJournal } from '../state/journal.js';
 import { stateRoot } from '../state/paths.js';
-import { OPERATIONS } from '../steps/index.js';
+import { operationFor } from '../steps/index.js';
 import { catalogFrom, type CatalogFlag } from './common.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 
@@ -44,16 +44,20 @@ export async function resumeCommand(flags: ResumeFlags): Promise<number> {
     );
   }
   const catalog = catalogFrom(flags);
-  const answers = validateAnswers(pick.j!.answers, `the journal of ${pick.n}`, catalog);
-  const operation = OPERATIONS[pick.j!.operation ?? 'install'];
-  if (!operation)
+  // A run between cluster sizes (a remove) may have an even number of control planes.
+  const answers = validateAnswers(pick.j!.answers, `the journal of ${pick.n}`, catalog, {
+    allowEvenControlPlanes: pick.j!.operation !== undefined && pick.j!.operation !== 'install',
+  });
+  const found = operationFor(pick.j!.operation ?? 'install', pick.j!.context ?? {});
+  if (!found)
     throw new RuntimeError(
       `the unfinished run of ${pick.n} is a ${pick.j!.operation} operation, which this version does not know`,
       'resume it with the version that started it, or start over with --restart',
     );
+  const { operation, departing } = found;
   process.stdout.write(
     `resuming ${operation.title.toLowerCase()} of ${pick.n}: ${journalProgress(pick.j!)}\n`,
   );
-  const { code } = await runEngine({ operation, answers, catalog, flags, command: 'resume' });
+  const { code } = await runEngine({ operation, departing, answers, catalog, flags, command: 'resume' });
   return code;
 }

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Answers } from '../answers/schema.js';
+import type { Answers, Host } from '../answers/schema.js';
+import type { RunChoices } from '../steps/engine/step.js';
 import type { Catalog } from '../catalog/schema.js';
 import ssh2 from 'ssh2';
 import { ExitCode, UsageError } from '../errors.js';
@@ -39,6 +40,11 @@ export interface EngineRun {
   flags: EngineFlags;
   /** A dry run (plan): record the changes; reads go to the hosts or, offline, to canned answers. */
   record?: CreateEngineOptions['record'];
+  /** Hosts leaving the cluster (remove), what the run must remember, extra choices, persistence. */
+  departing?: Host[];
+  context?: Record<string, unknown>;
+  choices?: Partial<RunChoices>;
+  persist?: boolean;
   extraListener?: (e: EngineEvent) => void;
   /** No progress output (the plan prints its own). */
   quiet?: boolean;
@@ -107,7 +113,10 @@ export async function runEngine(
     stateRoot: root,
     kubeconfigDir: r.flags.kubeconfigDir ?? join(homedir(), '.kube'),
     concurrency: concurrencyOf(r.flags),
-    choices: { failoverDrill: !!r.flags.failoverDrill },
+    choices: { failoverDrill: !!r.flags.failoverDrill, ...r.choices },
+    ...(r.departing ? { departing: r.departing } : {}),
+    ...(r.context ? { context: r.context } : {}),
+    ...(r.persist === false ? { persist: false, history: true } : {}),
     restart: !!r.flags.restart,
     breakLock: !!r.flags.breakLock,
     command: r.command ?? 'apply',
@@ -133,7 +142,9 @@ export async function runEngine(
         ? ExitCode.ok
         : outcome.status === 'aborted'
           ? ExitCode.interrupted
-          : ExitCode.failure;
+          : outcome.failure?.refused
+            ? ExitCode.invalidInput
+            : ExitCode.failure;
     return { outcome, code, recorded: recorded() };
   } finally {
     process.off('SIGINT', onSigint);

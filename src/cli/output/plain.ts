@@ -24,9 +24,11 @@ export function formatRecap(recap: Record<string, Recap>): string[] {
 }
 
 export function plainRenderer(write: (line: string) => void, verbose = false): (e: EngineEvent) => void {
+  let operation = 'install';
   return (e) => {
     switch (e.type) {
       case 'run-started':
+        operation = e.operation;
         write(
           `${e.resumed ? 'resuming' : 'starting'} run ${e.runId} for cluster ${e.cluster}: ${e.nodes.length} node(s), ${e.steps.length} step(s); logs in ${e.logDir}`,
         );
@@ -61,13 +63,15 @@ export function plainRenderer(write: (line: string) => void, verbose = false): (
         for (const l of formatRecap(e.recap)) write(l);
         write('');
         write(
-          `${e.status === 'completed' ? 'cluster ready' : e.status === 'aborted' ? 'aborted' : 'failed'} in ${(e.durationMs / 1000).toFixed(1)} s; logs in ${e.logDir}`,
+          `${e.status === 'completed' ? (operation === 'install' ? 'cluster ready' : `${operation} done`) : e.status === 'aborted' ? 'aborted' : 'failed'} in ${(e.durationMs / 1000).toFixed(1)} s; logs in ${e.logDir}`,
         );
         if (e.kubeconfigPath)
           write(`kubeconfig: ${e.kubeconfigPath}  (try: kubectl --kubeconfig ${e.kubeconfigPath} get nodes)`);
-        if (e.status !== 'completed')
+        if (e.status !== 'completed' && !e.failure?.refused)
           write(
-            'run `k8sha-wizard apply` again with the same answers (or `k8sha-wizard resume`) to continue from here',
+            operation === 'install'
+              ? 'run `k8sha-wizard apply` again with the same answers (or `k8sha-wizard resume`) to continue from here'
+              : `run the same ${operation} command again (or \`k8sha-wizard resume\`) to continue from here`,
           );
         break;
       default:

@@ -55,6 +55,7 @@ export interface EngineServices {
   kubeconfigDir: string;
   /** A file on the operator machine (the admin kubeconfig); a plan writes nothing. */
   writeLocal(path: string, data: Buffer, mode: number): void;
+  removeLocal(path: string): void;
   installPublicKey?: string;
   lockOptions: Omit<HostLockOptions, 'onNotice'>;
   /** Hosts this run holds the lock of (released at the end). */
@@ -108,11 +109,16 @@ export class StepContext {
     this.didChange = true;
   }
 
-  /** This node's files, rendered with the current secrets and every node's facts. */
+  /**
+   * This node's files, rendered with the current secrets and every node's facts. A host that is
+   * leaving the cluster renders as the member it was (the answers with it).
+   */
   files(host: Host = this.node): RenderedFile[] {
+    const a = this.svc.answers;
+    const answers = a.hosts.some((h) => h.name === host.name) ? a : { ...a, hosts: [...a.hosts, host] };
     return renderNode(
       {
-        answers: this.svc.answers,
+        answers,
         catalog: this.svc.catalog,
         secrets: this.svc.secrets(),
         facts: this.svc.facts,

@@ -3,6 +3,7 @@
 // transition is journaled; every event is typed; failures are retried per step policy (with the
 // step's reset before each retry), then decided by the interactive wizard (retry, skip, abort) or end
 // an unattended run. A plan is the same run over recording transports, with nothing persisted.
+import { rmSync } from 'node:fs';
 import pLimit from 'p-limit';
 import type { Answers, Host } from '../../answers/schema.js';
 import type { Catalog } from '../../catalog/schema.js';
@@ -28,8 +29,10 @@ export interface EngineOptions {
   operation: Operation;
   /** The cluster as it should be when the operation is done. */
   answers: Answers;
-  /** Hosts the operation takes out of the cluster (remove, reset --node): not in `answers`. */
+  /** Hosts the operation takes out of the cluster (remove): not in `answers`. */
   departing?: Host[];
+  /** What the operation must remember across a resume (the node a reset is for …), set once. */
+  context?: Record<string, unknown>;
   catalog: Catalog;
   transport: (h: Host) => Transport;
   stateRoot: string;
@@ -247,12 +250,17 @@ export class Engine {
       writeLocal: (path, data, mode) => {
         if (this.persist) this.state.writeLocal(path, data, mode);
       },
+      removeLocal: (path) => {
+        if (this.persist) rmSync(path, { force: true });
+      },
       ...(this.o.installPublicKey ? { installPublicKey: this.o.installPublicKey.trim() } : {}),
       lockOptions: { breakLock: !!this.o.breakLock, ...(this.o.confirm ? { confirm: this.o.confirm } : {}) },
       locked,
     };
     if (this.o.departing?.length && !this.state.context.departing)
       this.state.setContext('departing', this.o.departing);
+    for (const [k, v] of Object.entries(this.o.context ?? {}))
+      if (!(k in this.state.context)) this.state.setContext(k, v);
     const layout = layoutOf(this.stages, a, this.choices, (step) => this.runsOn(step), this.hosts);
     this.emit({
       type: 'run-started',

@@ -14,6 +14,8 @@ export interface RetryPolicy {
 /** What the operator asked for this run, beyond the answers (steps that only run when asked). */
 export interface RunChoices {
   failoverDrill: boolean;
+  /** How long a drain may take before it stops and names the pods that block it (remove). */
+  drainTimeoutSeconds?: number;
 }
 
 export interface Step {

@@ -11,3 +11,20 @@ export const INSTALL_COLUMNS: Column[] = [
   { id: 'cni', label: 'CNI', phases: ['cni', 'addons'] },
   { id: 'verify', label: 'verify', phases: ['verify'] },
 ];
+
+export const REMOVE_COLUMNS: Column[] = [
+  { id: 'drain', label: 'check/drain', phases: ['facts', 'drain'] },
+  { id: 'etcd', label: 'etcd/node', phases: ['etcd'] },
+  { id: 'lb', label: 'LB', phases: ['lb'] },
+  { id: 'reset', label: 'reset', phases: ['reset'] },
+];
+
+export const RESET_COLUMNS: Column[] = [
+  { id: 'facts', label: 'connect', phases: ['facts'] },
+  { id: 'reset', label: 'reset', phases: ['reset'] },
+];
+
+export const STATUS_COLUMNS: Column[] = [
+  { id: 'facts', label: 'connect', phases: ['facts'] },
+  { id: 'status', label: 'status', phases: ['status'] },
+];

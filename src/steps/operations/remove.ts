@@ -1,0 +1,25 @@
+// Take one node out of a running cluster: refuse what must not happen, drain it, remove its etcd
+// member and its Node, tell the remaining load balancers (one at a time), then reset the host. The
+// engine runs with the answers as they will be (without the node) and the node as departing; a dead
+// node may be unreachable: the cluster side is done and its reset is skipped, said so.
+import type { Operation } from '../engine/operation.js';
+import { loadBalancerUpdate } from '../load-balancer.js';
+import { deleteNode, drainNode, removalCheck, removeEtcdMemberStep } from '../removal.js';
+import { resetDepartingHost } from '../reset-host.js';
+import { REMOVE_COLUMNS } from './columns.js';
+
+export const remove: Operation = {
+  id: 'remove',
+  title: 'Remove a node',
+  columns: REMOVE_COLUMNS,
+  stages: [
+    { kind: 'step', step: removalCheck },
+    { kind: 'step', step: drainNode },
+    { kind: 'step', step: removeEtcdMemberStep },
+    { kind: 'step', step: deleteNode },
+    { kind: 'step', step: loadBalancerUpdate },
+    { kind: 'step', step: resetDepartingHost },
+  ],
+  changes: true,
+  mayBeUnreachable: (h, svc) => svc.departing.some((d) => d.name === h.name),
+};

@@ -1,0 +1,136 @@
+// The pure pieces of the day-2 commands: the answers edit that keeps comments, the pods a drain
+// names, durations, and the status report's text.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { formatStatus } from '../../src/cli/status.js';
+import { parseDuration } from '../../src/cli/confirm.js';
+import { withoutHost } from '../../src/input/answers-edit.js';
+import { blockingPods, quorum } from '../../src/steps/removal.js';
+import type { ClusterStatus } from '../../src/steps/cluster-status.js';
+
+const ANSWERS = `# our lab cluster
+version: 1
+cluster:
+  name: seed-cluster # keep this name
+hosts:
+  # the control planes
+  - name: master01
+    address: 172.16.100.100
+    role: control-plane
+  - name: master02 # the spare
+    address: 172.16.100.120
+    role: control-plane
+
+  # the workers
+  - name: worker01
+    address: 172.16.100.180
+    role: worker
+`;
+
+describe('withoutHost', () => {
+  it('takes out one host and keeps every comment and the order of the rest', () => {
+    const next = withoutHost(ANSWERS, 'master02');
+    expect(next).not.toMatch(/master02|the spare/);
+    for (const c of ['# our lab cluster', '# keep this name', '# the control planes', '# the workers'])
+      expect(next).toContain(c);
+    expect((parse(next) as { hosts: { name: string }[] }).hosts.map((h) => h.name)).toEqual([
+      'master01',
+      'worker01',
+    ]);
+  });
+
+  it('leaves the text as it is when the host is not there', () => {
+    expect(withoutHost(ANSWERS, 'worker09')).toBe(ANSWERS);
+  });
+});
+
+describe('blockingPods', () => {
+  it('names the pods a drain could not evict, with their namespace', () => {
+    const out = [
+      'node/worker01 cordoned',
+      'evicting pod default/web-1',
+      'error when evicting pods/"web-1" -n "default" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
+      'error: cannot delete Pods declare no controller (use --force to override): pod "lonely" in namespace "tools"',
+    ].join('\n');
+    expect(blockingPods(out).sort()).toEqual(['default/web-1', 'tools/lonely']);
+    expect(blockingPods('node/worker01 drained')).toEqual([]);
+  });
+});
+
+describe('quorum', () => {
+  it('is a majority of the members', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map(quorum)).toEqual([1, 2, 2, 3, 3, 4, 4]);
+  });
+});
+
+describe('parseDuration', () => {
+  it('takes seconds, or a number with s, m or h', () => {
+    expect(parseDuration('--drain-timeout', undefined, 300)).toBe(300);
+    expect(parseDuration('--drain-timeout', '90', 300)).toBe(90);
+    expect(parseDuration('--drain-timeout', '10m', 300)).toBe(600);
+    expect(parseDuration('--drain-timeout', '2h', 300)).toBe(7200);
+  });
+  it.each(['0', '-5', '5x', '1.5m', '', '25h'])('refuses %j with the flag and an example', (v) => {
+    expect(() => parseDuration('--drain-timeout', v, 300)).toThrow(/--drain-timeout .* is not a duration/);
+  });
+});
+
+describe('formatStatus', () => {
+  const healthy: ClusterStatus = {
+    healthy: true,
+    problems: [],
+    askedOn: 'master01',
+    nodes: [
+      {
+        name: 'master01',
+        role: 'control-plane',
+        reachable: true,
+        inCluster: true,
+        ready: true,
+        cordoned: false,
+        kubeletVersion: 'v1.36.4',
+      },
+      {
+        name: 'worker01',
+        role: 'worker',
+        reachable: false,
+        inCluster: true,
+        ready: false,
+        kubeletVersion: 'v1.36.4',
+      },
+    ],
+    etcd: {
+      members: [{ name: 'master01', id: '8e9e05c52164694d', healthy: true, leader: true, learner: false }],
+      quorum: true,
+    },
+    vip: { address: '172.16.100.150', holder: 'master01' },
+    loadBalancer: [{ backend: 'master01', answers: true }],
+    certificates: { first: 'apiserver', expires: '2027-11-30T00:00:00.000Z', days: 364 },
+    drift: { missing: [], extra: [], versions: [] },
+  };
+
+  it('says healthy, lists each node, the etcd leader, the VIP holder and the first certificate', () => {
+    const text = formatStatus('seed-cluster', healthy).join('\n');
+    expect(text).toMatch(/^cluster seed-cluster: healthy \(asked master01\)/);
+    expect(text).toMatch(/master01\s+control-plane\s+yes\s+yes\s+no\s+v1\.36\.4/);
+    expect(text).toMatch(/worker01\s+worker\s+NO\s+NO/);
+    expect(text).toMatch(/etcd: 1 member\(s\), quorum holds, leader master01/);
+    expect(text).toMatch(/VIP 172\.16\.100\.150: on master01/);
+    expect(text).toMatch(/certificates: the first expires 2027-11-30 \(apiserver, in 364 days\)/);
+    expect(text).toMatch(/drift from the answers: none/);
+  });
+
+  it('puts each problem at the top of a degraded report and names the drift', () => {
+    const text = formatStatus('seed-cluster', {
+      ...healthy,
+      healthy: false,
+      problems: ['etcd member master02 is not healthy'],
+      etcd: { members: [], quorum: false },
+      drift: { missing: ['worker02'], extra: ['worker09'], versions: [] },
+    });
+    expect(text[0]).toBe('cluster seed-cluster: DEGRADED (asked master01)');
+    expect(text[1]).toBe('  ! etcd member master02 is not healthy');
+    expect(text.join('\n')).toMatch(/quorum LOST/);
+    expect(text.join('\n')).toMatch(/drift from the answers: worker02 missing; worker09 extra/);
+  });
+});
