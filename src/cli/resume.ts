@@ -59,5 +59,10 @@ export async function resumeCommand(flags: ResumeFlags): Promise<number> {
     `resuming ${operation.title.toLowerCase()} of ${pick.n}: ${journalProgress(pick.j!)}\n`,
   );
   const { code } = await runEngine({ operation, departing, answers, catalog, flags, command: 'resume' });
+  // remove edits the answers when it finishes; a resumed one cannot know which file they came from.
+  if (code === 0 && departing?.length)
+    process.stdout.write(
+      `note: take ${departing.map((h) => h.name).join(', ')} out of your answers file too (or run k8sha-wizard remove --node ${departing[0]!.name} again with it, which does that and changes nothing else)\n`,
+    );
   return code;
 }

@@ -27,14 +27,15 @@ export function workspace(
   return { stateDir: join(dir, 'state'), kubeconfigDir: join(dir, 'kube'), answers };
 }
 
-export function applyArgs(ws: Workspace, extra: string[] = []): string[] {
+export function applyArgs(ws: Workspace, extra: string[] = [], command = 'apply'): string[] {
   return [
     process.execPath,
     CLI,
-    'apply',
+    command,
     '--answers',
     ws.answers,
-    '--yes',
+    // status is read-only: it has nothing to confirm.
+    ...(command === 'status' ? [] : ['--yes']),
     '--state-dir',
     ws.stateDir,
     '--kubeconfig-dir',
@@ -51,16 +52,22 @@ export interface ApplyResult {
   ms: number;
 }
 
-/** Run apply in the operator namespace with JSON events; optionally kill -9 it when `killWhen` says so. */
+/**
+ * Run apply (or `command`: remove, reset …) in the operator namespace with JSON events; optionally
+ * kill -9 it when `killWhen` says so.
+ */
 export function apply(
   ws: Workspace,
   opts: {
+    command?: string;
     extra?: string[];
     env?: NodeJS.ProcessEnv;
     killWhen?: (e: EngineEvent, seen: EngineEvent[]) => number | undefined;
   } = {},
 ): Promise<ApplyResult> {
-  const [cmd, ...args] = wsArgv(applyArgs(ws, ['--output', 'json', ...(opts.extra ?? [])]));
+  const [cmd, ...args] = wsArgv(
+    applyArgs(ws, ['--output', 'json', ...(opts.extra ?? [])], opts.command ?? 'apply'),
+  );
   const started = Date.now();
   return new Promise((resolve) => {
     const child: ChildProcess = spawn(cmd!, args, {

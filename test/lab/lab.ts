@@ -204,9 +204,11 @@ function initScript(hostDir: string, sharedDir: string, h: LabHost): string {
     // A cgroup v2 distribution: Kubernetes 1.35+ refuses cgroup v1 (this machine mounts v1).
     'mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || true',
     `hostname ${h.name}`,
-    // The host's simulator daemon (every simulated command talks to it) and its kubelet stand-in.
+    // The host's simulator daemon (every simulated command talks to it) and its kubelet stand-in. It
+    // starts in / : the checkout may live under /tmp, which the host does not see, and every program
+    // the daemon spawns would fail to start in a missing working directory.
     'mkdir -p /var/log/k8sha-lab',
-    `env -i HOME=/root PATH=${HOST_PATH} LANG=C.UTF-8 /usr/bin/node ${SIM_DIR}/sim.mjs --daemon >>/var/log/k8sha-lab/daemon.log 2>&1 &`,
+    `cd / && env -i HOME=/root PATH=${HOST_PATH} LANG=C.UTF-8 /usr/bin/node ${SIM_DIR}/sim.mjs --daemon >>/var/log/k8sha-lab/daemon.log 2>&1 &`,
     'for i in $(seq 1 100); do [ -S /run/k8sha-lab/sim.sock ] && break; sleep 0.05; done',
     'echo "lab daemon ready"',
     'exec /usr/sbin/sshd -D -e -f /etc/ssh/sshd_config',

@@ -1,0 +1,265 @@
+// Day 2 in the lab, one cluster through its life: install three control planes and two workers; add a
+// worker and two control planes by editing the answers (kill -9 mid-join, rerun); status; a remove
+// that would break etcd quorum is refused; a drain blocked by a PodDisruptionBudget names the pod;
+// remove a live control plane (kill -9 after its etcd member went, rerun) and a dead one (its link
+// cut); reset the whole cluster. After each step the nodes through the VIP and `etcdctl member list`
+// on a control plane must match the answers, and after the reset nothing of the install is left.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../src/steps/engine/events.js';
+import { useLab } from './fixture.js';
+import { labExec, setHostLink, vipHolder, type LabState } from './lab.js';
+import {
+  apply,
+  initCount,
+  kubectlNodes,
+  statusesOf,
+  workspace,
+  type ApplyResult,
+  type Workspace,
+} from './install.js';
+
+const { enabled, lab } = useLab('day-2 tests', { masters: 5, workers: 3 });
+
+const ETCDCTL =
+  'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key';
+
+type HostDoc = { name: string; role: string };
+const answersHosts = (ws: Workspace) =>
+  (parse(readFileSync(ws.answers, 'utf8')) as { hosts: HostDoc[] }).hosts.map((h) => h.name).sort();
+
+/** The started etcd members, by name, as etcdctl on `on` lists them. */
+function etcdMembers(s: LabState, on: string): string[] {
+  const r = labExec(s, on, `${ETCDCTL} member list`);
+  if (r.code !== 0) throw new Error(`etcdctl member list on ${on}: ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(', '))
+    .filter((f) => f[1] === 'started')
+    .map((f) => f[2]!)
+    .sort();
+}
+
+function show(r: ApplyResult): string {
+  const notable = r.events.filter(
+    (e) =>
+      e.type === 'notice' ||
+      e.type === 'run-finished' ||
+      (e.type === 'step-finished' && e.status === 'failed'),
+  );
+  return `exit ${r.code}\n${r.stderr}\n${JSON.stringify(notable, null, 1).slice(-4000)}`;
+}
+
+const finished = (step: string, node?: string) => (e: EngineEvent) =>
+  e.type === 'step-finished' && e.step === step && (!node || e.node === node) && e.status !== 'failed'
+    ? 0
+    : undefined;
+
+function expectClusterMatches(s: LabState, ws: Workspace, etcdOn: string): void {
+  const wanted = answersHosts(ws);
+  const nodes = kubectlNodes(s, ws);
+  expect(nodes.map((n) => n.name).sort()).toEqual(wanted);
+  expect(
+    nodes.filter((n) => !n.ready).map((n) => n.name),
+    'every node is Ready',
+  ).toEqual([]);
+  const cps = (parse(readFileSync(ws.answers, 'utf8')) as { hosts: HostDoc[] }).hosts
+    .filter((h) => h.role === 'control-plane')
+    .map((h) => h.name)
+    .sort();
+  expect(etcdMembers(s, etcdOn)).toEqual(cps);
+  // haproxy on each control plane sends traffic to exactly the control planes.
+  for (const cp of cps) {
+    const cfg = labExec(s, cp, 'cat /etc/haproxy/haproxy.cfg').stdout;
+    const servers = [...cfg.matchAll(/^\s*server\s+(\S+)/gm)].map((m) => m[1]).sort();
+    expect(servers, `haproxy backends on ${cp}`).toEqual(cps);
+  }
+}
+
+/** What the install left on a host (empty when it is clean). */
+function leftovers(s: LabState, host: string): string {
+  return labExec(
+    s,
+    host,
+    [
+      'for u in kubelet haproxy keepalived; do systemctl is-active --quiet $u && echo "$u active"; done',
+      '[ -e /etc/kubernetes ] && echo /etc/kubernetes',
+      '[ -n "$(ls -A /var/lib/etcd 2>/dev/null)" ] && echo etcd-data',
+      '[ -n "$(ls -A /etc/cni/net.d 2>/dev/null)" ] && echo cni-config',
+      `ip -4 -o addr show | grep -q ' ${s.topology.vip}/' && echo vip`,
+      'true',
+    ].join('\n'),
+  ).stdout.trim();
+}
+
+describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
+  it(
+    'grows, reports, shrinks (live and dead control planes, refusals, a blocked drain) and resets',
+    { timeout: 900_000 },
+    async () => {
+      const s = lab.state;
+      const all = (parse(readFileSync(s.answersPath, 'utf8')) as { hosts: HostDoc[] }).hosts;
+      const initial = ['master01', 'master02', 'master03', 'worker01', 'worker02'];
+      const ws = workspace(s, 'day2', (doc) => {
+        doc.hosts = all.filter((h) => initial.includes(h.name));
+      });
+      const install = await apply(ws);
+      expect(install.code, show(install)).toBe(0);
+      expectClusterMatches(s, ws, 'master01');
+
+      // Add a worker and two control planes: the operator edits the answers and runs apply again.
+      // kill -9 while master04 joins, then the rerun finishes the job.
+      writeFileSync(ws.answers, stringify({ ...parse(readFileSync(ws.answers, 'utf8')), hosts: all }));
+      const killed = await apply(ws, {
+        killWhen: (e) =>
+          e.type === 'step-started' && e.step === 'join-control-plane' && e.node === 'master04'
+            ? 1500
+            : undefined,
+      });
+      expect(killed.code, show(killed)).toBe(137);
+      const grown = await apply(ws);
+      expect(grown.code, show(grown)).toBe(0);
+      expect(initCount(s), 'kubeadm init ran once').toBe(1);
+      // The existing members were left alone: no join reran on them.
+      const rejoined = (statusesOf(grown).changed ?? []).filter((x) =>
+        /^(master0[123]|worker0[12])\/join-/.test(x),
+      );
+      expect(rejoined).toEqual([]);
+      expectClusterMatches(s, ws, 'master02');
+
+      // Status: healthy, five voting members with a leader, the VIP held.
+      const healthy = await apply(ws, { command: 'status' });
+      expect(healthy.code, show(healthy)).toBe(0);
+      const report = JSON.parse(healthy.stdout) as {
+        healthy: boolean;
+        etcd: { members: { name: string; leader: boolean; healthy: boolean }[]; quorum: boolean };
+        vip?: { holder?: string };
+      };
+      expect(report.healthy).toBe(true);
+      expect(report.etcd.members.map((m) => m.name).sort()).toEqual(etcdMembers(s, 'master01'));
+      expect(report.etcd.members.filter((m) => m.leader)).toHaveLength(1);
+      expect(report.vip?.holder).toBe(vipHolder(s));
+
+      // Two members down: taking a healthy third out would leave 2 of 4 healthy. Refused, exit 2,
+      // and nothing changed.
+      setHostLink(s, 'master04', false);
+      setHostLink(s, 'master05', false);
+      try {
+        const refused = await apply(ws, { command: 'remove', extra: ['--node', 'master03'] });
+        expect(refused.code, show(refused)).toBe(2);
+        expect(refused.stderr + refused.stdout).toMatch(/etcd needs 3 to keep quorum/);
+        expect(refused.stderr + refused.stdout).toMatch(/master04.*master05|master05.*master04/);
+        expect(answersHosts(ws)).toContain('master03');
+        expect(etcdMembers(s, 'master01')).toContain('master03');
+      } finally {
+        setHostLink(s, 'master04', true);
+        setHostLink(s, 'master05', true);
+      }
+
+      // A drain that a PodDisruptionBudget blocks names the pod, leaves the node cordoned and
+      // changes nothing else; without the budget the rerun finishes.
+      const admin = readFileSync(`${ws.kubeconfigDir}/seed-cluster.conf`, 'utf8');
+      const kubectl = (cmd: string, input?: string) =>
+        labExec(
+          s,
+          'worker01',
+          `cat > /tmp/admin.conf <<'EOF'\n${admin}EOF\nkubectl --kubeconfig /tmp/admin.conf ${cmd}`,
+          input,
+        );
+      const guarded = kubectl(
+        'apply -f -',
+        stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            {
+              apiVersion: 'policy/v1',
+              kind: 'PodDisruptionBudget',
+              metadata: { name: 'web', namespace: 'default' },
+              spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+            },
+            {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              metadata: {
+                name: 'web-1',
+                namespace: 'default',
+                labels: { app: 'web' },
+                ownerReferences: [
+                  {
+                    apiVersion: 'apps/v1',
+                    kind: 'ReplicaSet',
+                    name: 'web',
+                    uid: '5e7a3c1e-1111-4b1a-9d7e-000000000001',
+                    controller: true,
+                  },
+                ],
+              },
+              spec: { nodeName: 'worker03', containers: [{ name: 'web', image: 'nginx:1.29' }] },
+            },
+          ],
+        }),
+      );
+      expect(guarded.code, guarded.stderr).toBe(0);
+      const blocked = await apply(ws, {
+        command: 'remove',
+        extra: ['--node', 'worker03', '--drain-timeout', '8s'],
+      });
+      expect(blocked.code, show(blocked)).toBe(1);
+      expect(blocked.stderr + blocked.stdout).toMatch(/worker03 did not drain within 8 s.*default\/web-1/);
+      expect(answersHosts(ws)).toContain('worker03');
+      expect(kubectl('get node worker03 -o jsonpath={.spec.unschedulable}').stdout).toBe('true');
+      expect(kubectl('delete pdb web -n default').code).toBe(0);
+      const workerGone = await apply(ws, { command: 'remove', extra: ['--node', 'worker03'] });
+      expect(workerGone.code, show(workerGone)).toBe(0);
+      expect(answersHosts(ws)).not.toContain('worker03');
+      expect(leftovers(s, 'worker03')).toBe('');
+      expectClusterMatches(s, ws, 'master01');
+
+      // Remove a live control plane; kill -9 once its etcd member is gone, then the rerun goes on
+      // from there (the journal knows which node was leaving).
+      const cut = await apply(ws, {
+        command: 'remove',
+        extra: ['--node', 'master02'],
+        killWhen: finished('etcd-member-remove'),
+      });
+      expect(cut.code, show(cut)).toBe(137);
+      expect(etcdMembers(s, 'master01')).not.toContain('master02');
+      // The operator runs the same command again.
+      const resumed = await apply(ws, { command: 'remove', extra: ['--node', 'master02'] });
+      expect(resumed.code, show(resumed)).toBe(0);
+      expect(statusesOf(resumed).changed ?? []).not.toContain('master01/etcd-member-remove');
+      expect(leftovers(s, 'master02')).toBe('');
+      expect(answersHosts(ws)).not.toContain('master02');
+      expectClusterMatches(s, ws, 'master01');
+
+      // A dead control plane: its cable is cut. Status names it; remove takes it out through the
+      // others and says its reset was skipped.
+      setHostLink(s, 'master05', false);
+      const degraded = await apply(ws, { command: 'status' });
+      expect(degraded.code, show(degraded)).toBe(1);
+      const bad = JSON.parse(degraded.stdout) as { healthy: boolean; problems: string[] };
+      expect(bad.healthy).toBe(false);
+      expect(bad.problems.join('\n')).toMatch(/master05 is unreachable/);
+      expect(bad.problems.join('\n')).toMatch(/etcd member master05 is not healthy/);
+      const dead = await apply(ws, { command: 'remove', extra: ['--node', 'master05'] });
+      expect(dead.code, show(dead)).toBe(0);
+      expect(JSON.stringify(dead.events)).toMatch(/master05 is unreachable: cordoned, not drained/);
+      expect(answersHosts(ws)).toEqual(['master01', 'master03', 'master04', 'worker01', 'worker02']);
+      expectClusterMatches(s, ws, 'master03');
+      const after = await apply(ws, { command: 'status' });
+      expect(after.code, show(after)).toBe(0);
+
+      // Reset the whole cluster: nothing of the install is left on any host, and this machine forgot
+      // it (the next apply would start with kubeadm init).
+      const reset = await apply(ws, { command: 'reset' });
+      expect(reset.code, show(reset)).toBe(0);
+      for (const h of answersHosts(ws)) expect(leftovers(s, h), h).toBe('');
+      expect(vipHolder(s)).toBeUndefined();
+      const plan = await apply(ws, { extra: ['--dry-run'] });
+      expect(plan.stdout + plan.stderr).toMatch(/kubeadm init/);
+    },
+  );
+});
