@@ -138,6 +138,46 @@ export function buildProgram(): Command {
     exitCode = await (await import('./status.js')).statusCommand(opts);
   });
 
+  engineOptions(
+    program
+      .command('upgrade')
+      .description(
+        'upgrade the cluster one minor (or one patch) at a time: etcd snapshot first, control planes one by one, then workers; the answers follow',
+      )
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+      .option('--to <version>', 'the minor (1.37) or patch (1.37.1) to go to; one minor up at most')
+      .option('--max-unavailable <n|%>', 'workers drained at once: a count or a percentage', '1')
+      .option('--drain-timeout <duration>', 'how long a drain may take (e.g. 300, 5m)', '300')
+      .option('-y, --yes', 'run unattended: no confirmation')
+      .option('--dry-run', 'print the steps and commands per node instead of running them'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./upgrade.js')).upgradeCommand(opts);
+  });
+
+  engineOptions(
+    program
+      .command('backup')
+      .description('an etcd snapshot (checked, with its SHA-256) and the cluster PKI on this machine, 0600')
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+      .option('-o, --out <dir>', 'where to put them (default: the cluster state directory, backups/)'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./backup.js')).backupCommand(opts);
+  });
+
+  engineOptions(
+    program
+      .command('restore')
+      .description(
+        'bring etcd back from a snapshot on every control plane (disaster recovery after losing quorum); the API is down meanwhile',
+      )
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+      .option('--snapshot <file>', 'the snapshot backup or upgrade saved')
+      .option('-y, --yes', 'run unattended: no confirmation (otherwise you type the cluster name)')
+      .option('--dry-run', 'print the steps and commands per node instead of running them'),
+  ).action(async (opts) => {
+    exitCode = await (await import('./restore.js')).restoreCommand(opts);
+  });
+
   program
     .command('plan')
     .description('print the steps and commands, per node, that apply would run')

@@ -16,6 +16,18 @@ export function withoutHost(text: string, name: string): string {
   return doc.toString();
 }
 
+/** The YAML text with cluster.kubernetesVersion set (an upgrade finished); comments kept. */
+export function withVersion(text: string, version: string): string {
+  const doc = parseDocument(text);
+  doc.setIn(['cluster', 'kubernetesVersion'], version);
+  return doc.toString();
+}
+
+/** Rewrite the answers file with the new version, atomically and with the file's own mode. */
+export function setVersionInFile(path: string, version: string): void {
+  writeFileAtomic(path, withVersion(readFileSync(path, 'utf8'), version), statSync(path).mode & 0o777);
+}
+
 /** Rewrite the answers file without the host, atomically and with the file's own mode. */
 export function removeHostFromFile(path: string, name: string): boolean {
   const text = readFileSync(path, 'utf8');

@@ -7,8 +7,11 @@ import { inspect } from './operations/inspect.js';
 import { remove } from './operations/remove.js';
 import { resetOperation } from './operations/reset.js';
 import { status } from './operations/status.js';
+import { upgradeOperation } from './operations/upgrade.js';
+import { backup } from './operations/backup.js';
+import { restore } from './operations/restore.js';
 
-export { install, inspect, remove, resetOperation, status };
+export { backup, install, inspect, remove, resetOperation, restore, status, upgradeOperation };
 export { CLUSTER_SEQUENCE, NODE_PIPELINE } from './operations/install.js';
 
 /** The operation an unfinished run was, rebuilt from its journal (to resume it). */
@@ -24,6 +27,12 @@ export function operationFor(
       return { operation: remove, departing };
     case 'reset':
       return { operation: resetOperation(context.resetNode as string | undefined), departing: [] };
+    case 'backup':
+      return { operation: backup, departing: [] };
+    case 'restore':
+      return { operation: restore, departing: [] };
+    case 'upgrade':
+      return { operation: upgradeOperation(context.maxUnavailable as number | undefined), departing: [] };
     default:
       return undefined;
   }

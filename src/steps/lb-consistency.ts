@@ -38,27 +38,41 @@ async function read(ctx: StepContext, host: ReturnType<typeof controlPlanes>[num
   };
 }
 
-export async function lbProblems(ctx: StepContext): Promise<string[]> {
+const addressesOf = (backends: string[]) => backends.map((b) => b.replace(/:\d+$/, '')).sort();
+
+/**
+ * `allowStale`: while control planes are added or removed, a node that still balances over the
+ * previous set of control planes (every backend on the apiserver port, another set of addresses) is
+ * not a problem yet: load-balancer-update rolls the new configuration out after the joins. Its VRRP
+ * group and VIP must still be right, and a wrong port is always a problem.
+ */
+export async function lbProblems(ctx: StepContext, opts: { allowStale?: boolean } = {}): Promise<string[]> {
   const lb = ctx.answers.loadBalancer;
   if (!lb) return [];
   const cps = controlPlanes(ctx.answers);
-  const views = await Promise.all(cps.map((h) => read(ctx, h)));
   const want = cps.map((h) => `${h.address}:${APISERVER_BIND_PORT}`).sort();
+  const stale = (v: LbView) =>
+    !!opts.allowStale &&
+    v.backends.length > 0 &&
+    v.backends.every((b) => b.endsWith(`:${APISERVER_BIND_PORT}`)) &&
+    addressesOf(v.backends).join(',') !== addressesOf(want).join(',');
+  // A control plane that is down cannot be read; the run reports it as unreachable already.
+  const all = await Promise.all(cps.filter((h) => ctx.svc.facts[h.name]).map((h) => read(ctx, h)));
   const out: string[] = [];
-  for (const v of views) {
+  for (const v of all) {
     if (v.routerId !== String(lb.virtualRouterId))
       out.push(
         `${v.node}: keepalived's virtual_router_id is ${v.routerId ?? 'missing'}, not ${lb.virtualRouterId}: it would run a VRRP group of its own and hold the VIP too`,
       );
     if (v.vip !== lb.vip)
       out.push(`${v.node}: keepalived's virtual_ipaddress is ${v.vip ?? 'missing'}, not ${lb.vip}`);
-    if (v.backends.join(',') !== want.join(','))
+    if (!stale(v) && v.backends.join(',') !== want.join(','))
       out.push(
         `${v.node}: haproxy forwards to ${v.backends.join(', ') || 'no backend'}, but the apiservers are ${want.join(', ')} (port ${APISERVER_BIND_PORT})`,
       );
   }
   const byPriority = new Map<number, string[]>();
-  for (const v of views)
+  for (const v of all.filter((x) => !stale(x)))
     if (v.priority !== undefined) byPriority.set(v.priority, [...(byPriority.get(v.priority) ?? []), v.node]);
   for (const [p, nodes] of byPriority)
     if (nodes.length > 1)

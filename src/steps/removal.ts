@@ -111,34 +111,44 @@ export const drainNode: Step = {
   },
   async apply(ctx) {
     const node = leaving(ctx);
-    const kubectl = kubectlOn(ctx.node);
-    await ctx.run(`${kubectl} cordon ${quote(node.name)}`);
     if (!reachable(ctx, node)) {
+      await ctx.run(`${kubectlOn(ctx.node)} cordon ${quote(node.name)}`);
       // A dead node cannot stop its pods; they are rescheduled once its Node object is deleted.
       ctx.notice(
         `${node.name} is unreachable: cordoned, not drained; its pods move when its Node is deleted`,
       );
       return;
     }
-    const seconds = ctx.svc.choices.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS;
-    try {
-      await ctx.run(
-        `${kubectl} drain ${quote(node.name)} --ignore-daemonsets --delete-emptydir-data --timeout=${seconds}s 2>&1`,
-        {
-          timeoutMs: (seconds + 60) * 1000,
-          label: `drain ${node.name} (evictions; PodDisruptionBudgets hold; up to ${seconds} s)`,
-        },
-      );
-    } catch (e) {
-      if (!(e instanceof CommandFailed)) throw e;
-      const pods = blockingPods(e.stderrTail.join('\n'));
-      throw new StepError(
-        `${node.name} did not drain within ${seconds} s${pods.length ? `; these pods could not be evicted: ${pods.join(', ')}` : ''}. It stays cordoned`,
-        'a PodDisruptionBudget or a pod without a controller blocks the eviction: scale the workload, relax the budget, or pass a longer --drain-timeout, then run remove again',
-      );
-    }
+    await drainWithEvictions(ctx, ctx.node, node);
   },
 };
+
+/**
+ * Cordon `node`, then drain it with evictions (PodDisruptionBudgets hold) from the control plane
+ * `on`, within the run's drain timeout; on a timeout it stays cordoned and the blocking pods are named.
+ */
+export async function drainWithEvictions(ctx: StepContext, on: Host, node: Host): Promise<void> {
+  const kubectl = kubectlOn(on);
+  await ctx.runOn(on, `${kubectl} cordon ${quote(node.name)}`);
+  const seconds = ctx.svc.choices.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS;
+  try {
+    await ctx.runOn(
+      on,
+      `${kubectl} drain ${quote(node.name)} --ignore-daemonsets --delete-emptydir-data --timeout=${seconds}s 2>&1`,
+      {
+        timeoutMs: (seconds + 60) * 1000,
+        label: `drain ${node.name} (evictions; PodDisruptionBudgets hold; up to ${seconds} s)`,
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof CommandFailed)) throw e;
+    const pods = blockingPods(e.stderrTail.join('\n'));
+    throw new StepError(
+      `${node.name} did not drain within ${seconds} s${pods.length ? `; these pods could not be evicted: ${pods.join(', ')}` : ''}. It stays cordoned`,
+      `a PodDisruptionBudget or a pod without a controller blocks the eviction: scale the workload, relax the budget, or pass a longer --drain-timeout, then run ${ctx.svc.operation.id} again`,
+    );
+  }
+}
 
 export const removeEtcdMemberStep: Step = {
   id: 'etcd-member-remove',

@@ -15,9 +15,9 @@ export function vipAnswers(a: Answers): string {
   return `curl -sk -o /dev/null --max-time 2 ${quote(url)}; rc=$?; [ "$rc" -ne 7 ] && [ "$rc" -ne 28 ]`;
 }
 
-export const vipReady: Step = {
-  id: 'vip-ready',
-  title: 'Load balancer consistent; VIP answers',
+const vipStep = (id: string, title: string, allowStale: boolean): Step => ({
+  id,
+  title,
   phase: 'lb',
   scope: 'cluster',
   appliesTo: (_h, a) => !!a.loadBalancer,
@@ -25,7 +25,7 @@ export const vipReady: Step = {
   retry: { tries: 2, delayMs: 5000 },
   skippable: false,
   async check(ctx) {
-    if ((await lbProblems(ctx)).length) return false;
+    if ((await lbProblems(ctx, { allowStale })).length) return false;
     // Done when the VIP answers, whichever control plane holds it. Right after a failover the VIP may
     // be moving (VRRP settles in a few seconds), so a short wait is part of the read-only check.
     return (
@@ -37,7 +37,7 @@ export const vipReady: Step = {
     );
   },
   async apply(ctx) {
-    const problems = await lbProblems(ctx);
+    const problems = await lbProblems(ctx, { allowStale });
     if (problems.length)
       throw new StepError(
         `the control planes' load-balancer configurations disagree: ${problems.join('; ')}`,
@@ -67,4 +67,17 @@ export const vipReady: Step = {
     }
     return undefined;
   },
-};
+});
+
+/**
+ * Before init and joins. On a running cluster that gains or loses control planes, a node that still
+ * balances over the previous set is expected here (load-balancer-update comes after the joins).
+ */
+export const vipReady = vipStep('vip-ready', 'Load balancer consistent; VIP answers', true);
+
+/** After load-balancer-update: every control plane balances over exactly the answers' control planes. */
+export const loadBalancerConsistent = vipStep(
+  'load-balancer-consistent',
+  'Every load balancer agrees; VIP answers',
+  false,
+);

@@ -124,7 +124,7 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
       expect(initCount(s), 'kubeadm init ran once').toBe(1);
       // The existing members were left alone: no join reran on them.
       const rejoined = (statusesOf(grown).changed ?? []).filter((x) =>
-        /^(master0[123]|worker0[12])\/join-/.test(x),
+        /^(master0[123]|worker0[12])\/join-(control-plane|worker)$/.test(x),
       );
       expect(rejoined).toEqual([]);
       expectClusterMatches(s, ws, 'master02');
@@ -170,37 +170,35 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
         );
       const guarded = kubectl(
         'apply -f -',
-        stringify({
-          apiVersion: 'v1',
-          kind: 'List',
-          items: [
-            {
-              apiVersion: 'policy/v1',
-              kind: 'PodDisruptionBudget',
-              metadata: { name: 'web', namespace: 'default' },
-              spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+        [
+          {
+            apiVersion: 'policy/v1',
+            kind: 'PodDisruptionBudget',
+            metadata: { name: 'web', namespace: 'default' },
+            spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              name: 'web-1',
+              namespace: 'default',
+              labels: { app: 'web' },
+              ownerReferences: [
+                {
+                  apiVersion: 'apps/v1',
+                  kind: 'ReplicaSet',
+                  name: 'web',
+                  uid: '5e7a3c1e-1111-4b1a-9d7e-000000000001',
+                  controller: true,
+                },
+              ],
             },
-            {
-              apiVersion: 'v1',
-              kind: 'Pod',
-              metadata: {
-                name: 'web-1',
-                namespace: 'default',
-                labels: { app: 'web' },
-                ownerReferences: [
-                  {
-                    apiVersion: 'apps/v1',
-                    kind: 'ReplicaSet',
-                    name: 'web',
-                    uid: '5e7a3c1e-1111-4b1a-9d7e-000000000001',
-                    controller: true,
-                  },
-                ],
-              },
-              spec: { nodeName: 'worker03', containers: [{ name: 'web', image: 'nginx:1.29' }] },
-            },
-          ],
-        }),
+            spec: { nodeName: 'worker03', containers: [{ name: 'web', image: 'nginx:1.29' }] },
+          },
+        ]
+          .map((d) => stringify(d))
+          .join('---\n'),
       );
       expect(guarded.code, guarded.stderr).toBe(0);
       const blocked = await apply(ws, {

@@ -46,6 +46,8 @@ export async function createEngine(o: CreateEngineOptions): Promise<CreatedEngin
       provided,
       {
         strictHostKeys: !!strictHostKeys,
+        // A host being removed is not in the answers any more, but it is still logged into.
+        hosts: [...o.answers.hosts, ...(o.departing ?? [])],
       },
     );
     base = setup.factory;

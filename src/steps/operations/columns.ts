@@ -28,3 +28,23 @@ export const STATUS_COLUMNS: Column[] = [
   { id: 'facts', label: 'connect', phases: ['facts'] },
   { id: 'status', label: 'status', phases: ['status'] },
 ];
+
+export const UPGRADE_COLUMNS: Column[] = [
+  { id: 'check', label: 'check/backup', phases: ['facts', 'check', 'backup'] },
+  { id: 'kubeadm', label: 'kubeadm', phases: ['kubeadm'] },
+  { id: 'drain', label: 'drain', phases: ['drain'] },
+  { id: 'kubelet', label: 'kubelet', phases: ['kubelet'] },
+  { id: 'uncordon', label: 'uncordon', phases: ['uncordon', 'cni'] },
+];
+
+export const BACKUP_COLUMNS: Column[] = [
+  { id: 'facts', label: 'connect', phases: ['facts'] },
+  { id: 'backup', label: 'backup', phases: ['backup'] },
+];
+
+export const RESTORE_COLUMNS: Column[] = [
+  { id: 'check', label: 'check', phases: ['facts', 'check'] },
+  { id: 'stop', label: 'stop', phases: ['stop'] },
+  { id: 'restore', label: 'restore', phases: ['restore'] },
+  { id: 'start', label: 'start', phases: ['start', 'verify'] },
+];

@@ -15,7 +15,7 @@ import { loadBalancer, loadBalancerUpdate } from '../load-balancer.js';
 import { prepareSystem } from '../prepare-system.js';
 import { scrubJoinSecrets } from '../scrub-join-secrets.js';
 import { verify } from '../verify.js';
-import { vipReady } from '../vip-ready.js';
+import { loadBalancerConsistent, vipReady } from '../vip-ready.js';
 import { INSTALL_COLUMNS } from './columns.js';
 
 /** Every node runs these in order, in parallel with the other nodes, before the cluster steps. */
@@ -32,6 +32,7 @@ export const CLUSTER_SEQUENCE = [
   joinControlPlane,
   // Control planes added or removed: every haproxy and keepalived learns, one at a time.
   loadBalancerUpdate,
+  loadBalancerConsistent,
   joinWorker,
   scrubJoinSecrets,
   cni,

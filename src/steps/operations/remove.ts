@@ -4,6 +4,7 @@
 // node may be unreachable: the cluster side is done and its reset is skipped, said so.
 import type { Operation } from '../engine/operation.js';
 import { loadBalancerUpdate } from '../load-balancer.js';
+import { loadBalancerConsistent } from '../vip-ready.js';
 import { deleteNode, drainNode, removalCheck, removeEtcdMemberStep } from '../removal.js';
 import { resetDepartingHost } from '../reset-host.js';
 import { REMOVE_COLUMNS } from './columns.js';
@@ -18,8 +19,12 @@ export const remove: Operation = {
     { kind: 'step', step: removeEtcdMemberStep },
     { kind: 'step', step: deleteNode },
     { kind: 'step', step: loadBalancerUpdate },
+    { kind: 'step', step: loadBalancerConsistent },
     { kind: 'step', step: resetDepartingHost },
   ],
   changes: true,
-  mayBeUnreachable: (h, svc) => svc.departing.some((d) => d.name === h.name),
+  // A dead node is removed through the others; other hosts that are down are reported and left
+  // alone (the removal check decides whether etcd can afford it; their load balancers catch up when
+  // apply runs again).
+  mayBeUnreachable: () => true,
 };

@@ -23,11 +23,11 @@ export function transportSetup(
   stateRoot: string,
   onNotice: (m: string) => void,
   provided: ProvidedSecrets = {},
-  opts: { strictHostKeys?: boolean } = {},
+  opts: { strictHostKeys?: boolean; hosts?: Host[] } = {},
 ): TransportSetup {
   if (kind === 'local') return { factory: (h) => new LocalTransport(h.name), secrets: [] };
   const creds = new Map<string, SshCredentials>(
-    a.hosts.map((h) => [h.name, resolveCredentials(a, h, process.env, provided)]),
+    (opts.hosts ?? a.hosts).map((h) => [h.name, resolveCredentials(a, h, process.env, provided)]),
   );
   const known = new KnownHosts(knownHostsFile(stateRoot));
   const secrets = [...creds.values()]

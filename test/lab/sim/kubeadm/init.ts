@@ -82,7 +82,7 @@ async function upsert(api: Api, what: string, path: string, obj: Doc): Promise<v
   else if (r.status >= 300) fail(1, `${what}: ${r.body.slice(0, 300)}`);
 }
 
-function identity(
+export function identity(
   cfg: KubeadmConfig,
   nodeName: string,
   address: string,

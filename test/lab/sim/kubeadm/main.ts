@@ -10,6 +10,7 @@ import { init } from './init.js';
 import { join } from './join.js';
 import { reset } from './reset.js';
 import { tokenCommand, uploadCertsPhase } from './tokens.js';
+import { upgrade } from './upgrade.js';
 
 function kubeadmVersion(): string {
   const p = installedPackages().kubeadm;
@@ -51,6 +52,8 @@ export async function kubeadm(argv: string[]): Promise<void> {
       return join(rest, loadConfig(rest, version), hostName(), host().address);
     case 'reset':
       return reset(rest);
+    case 'upgrade':
+      return upgrade(rest, version, hostName());
     case 'token':
       return tokenCommand(rest, flag(rest, '--config') ? loadConfig(rest, version) : undefined);
     case 'certs':

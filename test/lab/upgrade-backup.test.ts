@@ -1,0 +1,184 @@
+// Backups, disaster recovery and upgrades in the lab, on the seed's cluster: a backup (etcd snapshot
+// through etcd's API, checked; the PKI), then two of three etcd members lose their data and the
+// cluster its quorum, and restore brings it back as it was at the snapshot (kill -9 mid-restore, the
+// same command again). Then an upgrade one minor up with kill -9 mid-way and the same command
+// again: every kubelet and apiserver at the new version, the answers file says so, a downgrade and
+// a skipped minor are refused.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../src/steps/engine/events.js';
+import { useLab } from './fixture.js';
+import { labExec, type LabState } from './lab.js';
+import { apply, kubectlNodes, workspace, type ApplyResult, type Workspace } from './install.js';
+
+const { enabled, lab } = useLab('upgrade, backup and restore tests');
+
+const ETCDCTL =
+  'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key';
+
+function show(r: ApplyResult): string {
+  const notable = r.events.filter(
+    (e) => e.type === 'notice' || (e.type === 'step-finished' && e.status === 'failed'),
+  );
+  return `exit ${r.code}\n${r.stdout.slice(-1500)}\n${r.stderr}\n${JSON.stringify(notable, null, 1).slice(-3000)}`;
+}
+
+/** kubectl through the VIP with the fetched admin kubeconfig, run on worker01. */
+function kubectl(s: LabState, ws: Workspace, cmd: string) {
+  const conf = readFileSync(join(ws.kubeconfigDir, 'seed-cluster.conf'), 'utf8');
+  return labExec(s, 'worker01', `cat > /tmp/op.conf && kubectl --kubeconfig /tmp/op.conf ${cmd}`, conf);
+}
+
+const started = (step: string, node: string, delay: number) => (e: EngineEvent) =>
+  e.type === 'step-started' && e.step === step && e.node === node ? delay : undefined;
+const finished = (step: string, node: string) => (e: EngineEvent) =>
+  e.type === 'step-finished' && e.step === step && e.node === node && e.status !== 'failed' ? 0 : undefined;
+
+describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
+  it(
+    'restores a cluster that lost quorum from its backup, and upgrades it one minor with a resume',
+    { timeout: 900_000 },
+    async () => {
+      const s = lab.state;
+      const ws = workspace(s, 'upgrade');
+      const install = await apply(ws);
+      expect(install.code, show(install)).toBe(0);
+      expect(kubectl(s, ws, 'create configmap before-backup -n default --from-literal=k=v').code).toBe(0);
+
+      // Backup: a checked snapshot and the PKI, 0600, on the operator machine.
+      const out = join(s.dir, 'runs', 'upgrade', 'backups');
+      const b = await apply(ws, { command: 'backup', extra: ['--out', out] });
+      expect(b.code, show(b)).toBe(0);
+      const snapshot = /snapshot: (\S+\.db)/.exec(b.stdout)?.[1];
+      expect(snapshot, b.stdout).toBeTruthy();
+      expect(statSync(snapshot!).mode & 0o777).toBe(0o600);
+      expect(statSync(snapshot!).size).toBeGreaterThan(16 * 1024);
+      const pki = /pki: +(\S+)/.exec(b.stdout)![1]!;
+      expect(statSync(join(pki, 'ca.key')).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(pki, 'SECRET.txt'), 'utf8')).toMatch(/^SECRET/);
+      // etcd's own tool (on this machine, offline) accepts the snapshot: it reads the database.
+      const status = spawnSync('etcdctl', ['snapshot', 'status', snapshot!, '-w', 'json'], {
+        encoding: 'utf8',
+        env: { ...process.env, ETCDCTL_API: '3' },
+      });
+      expect(status.status, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout).totalKey).toBeGreaterThan(10);
+
+      // After the backup: a change that the restore must undo.
+      expect(kubectl(s, ws, 'create configmap after-backup -n default --from-literal=k=v').code).toBe(0);
+
+      // Two members lose their data: no quorum, the API refuses.
+      for (const h of ['master02', 'master03'])
+        labExec(
+          s,
+          h,
+          'mv /etc/kubernetes/manifests/etcd.yaml /root/etcd.yaml; sleep 2; rm -rf /var/lib/etcd/member',
+        );
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(
+        kubectl(s, ws, 'create configmap during-outage -n default --from-literal=k=v --request-timeout=8s')
+          .code,
+      ).not.toBe(0);
+      for (const h of ['master02', 'master03'])
+        labExec(s, h, 'mv /root/etcd.yaml /etc/kubernetes/manifests/etcd.yaml');
+
+      // A snapshot that is not one is refused before any host is touched.
+      const bogus = join(s.dir, 'runs', 'upgrade', 'bogus.db');
+      writeFileSync(bogus, Buffer.alloc(8192, 1));
+      const refused = await apply(ws, { command: 'restore', extra: ['--snapshot', bogus] });
+      expect(refused.code, show(refused)).toBe(2);
+      expect(refused.stderr).toMatch(/not an intact etcd snapshot/);
+
+      // Restore, killed once every member's data is restored on master01, then the same command.
+      const killed = await apply(ws, {
+        command: 'restore',
+        extra: ['--snapshot', snapshot!],
+        killWhen: finished('restore-data', 'master01'),
+      });
+      expect(killed.code, show(killed)).toBe(137);
+      const restored = await apply(ws, { command: 'restore', extra: ['--snapshot', snapshot!] });
+      expect(restored.code, show(restored)).toBe(0);
+      const members = labExec(s, 'master02', `${ETCDCTL} member list`).stdout;
+      expect(members.match(/, started, master0\d,/g)?.length, members).toBe(3);
+      expect(kubectl(s, ws, 'get configmap before-backup -n default -o name').stdout.trim()).toBe(
+        'configmap/before-backup',
+      );
+      const after = kubectl(s, ws, 'get configmap after-backup -n default -o name');
+      expect(after.code).not.toBe(0);
+      expect(after.stderr).toMatch(/NotFound|not found/);
+      expect(kubectlNodes(s, ws).every((n) => n.ready)).toBe(true);
+      // Writes work again.
+      expect(kubectl(s, ws, 'create configmap after-restore -n default --from-literal=k=v').code).toBe(0);
+
+      // Refusals: a downgrade and a skipped minor (exit 2, nothing changed); a version the catalog
+      // does not have.
+      const down = await apply(ws, { command: 'upgrade', extra: ['--to', '1.35'] });
+      expect(down.code, show(down)).toBe(2);
+      expect(down.stderr + down.stdout).toMatch(/downgrade/);
+      const unknown = await apply(ws, { command: 'upgrade', extra: ['--to', '1.99'] });
+      expect(unknown.code, show(unknown)).toBe(2);
+
+      // Upgrade 1.36 → 1.37: killed while master02's kubelet is upgraded, then the same command.
+      const cut = await apply(ws, {
+        command: 'upgrade',
+        extra: ['--to', '1.37'],
+        killWhen: started('upgrade-kubelet', 'master02', 300),
+      });
+      expect(cut.code, show(cut)).toBe(137);
+      const up = await apply(ws, { command: 'upgrade', extra: ['--to', '1.37'] });
+      expect(up.code, show(up)).toBe(0);
+      const versions = JSON.parse(kubectl(s, ws, 'get nodes -o json').stdout) as {
+        items: {
+          metadata: { name: string };
+          spec: { unschedulable?: boolean };
+          status: { nodeInfo: { kubeletVersion: string } };
+        }[];
+      };
+      expect(
+        versions.items.map((n) => `${n.metadata.name}=${n.status.nodeInfo.kubeletVersion}`).sort(),
+      ).toEqual([
+        'master01=v1.37.1',
+        'master02=v1.37.1',
+        'master03=v1.37.1',
+        'worker01=v1.37.1',
+        'worker02=v1.37.1',
+      ]);
+      expect(versions.items.filter((n) => n.spec.unschedulable).map((n) => n.metadata.name)).toEqual([]);
+      expect(JSON.parse(kubectl(s, ws, 'version -o json').stdout).serverVersion.gitVersion).toBe('v1.37.1');
+      for (const h of ['master01', 'master02', 'master03'])
+        expect(
+          labExec(
+            s,
+            h,
+            'grep -o "kube-apiserver:v[0-9.]*" /etc/kubernetes/manifests/kube-apiserver.yaml',
+          ).stdout.trim(),
+        ).toBe('kube-apiserver:v1.37.1');
+      expect(
+        (parse(readFileSync(ws.answers, 'utf8')) as { cluster: { kubernetesVersion: string } }).cluster
+          .kubernetesVersion,
+      ).toBe('1.37');
+      // The pre-upgrade snapshot stays on this machine, 0600.
+      const backups = join(ws.stateDir, 'clusters', 'seed-cluster', 'backups');
+      expect(existsSync(backups)).toBe(true);
+      const pre = readdirSync(backups).filter((f) => /pre-upgrade.*\.db$/.test(f));
+      expect(pre).toHaveLength(1);
+      expect(statSync(join(backups, pre[0]!)).mode & 0o777).toBe(0o600);
+
+      // The same command again changes nothing; a skipped minor is refused.
+      const again = await apply(ws, { command: 'upgrade', extra: ['--to', '1.37'] });
+      expect(again.code, show(again)).toBe(0);
+      expect(
+        again.events.filter(
+          (e) =>
+            e.type === 'step-finished' &&
+            e.status === 'changed' &&
+            e.step.startsWith('upgrade-') &&
+            e.step !== 'upgrade-check',
+        ),
+      ).toEqual([]);
+    },
+  );
+});
