@@ -26,7 +26,7 @@ export async function resumeCommand(flags: ResumeFlags): Promise<number> {
   }
   const unfinished = names
     .map((n) => ({ n, j: readJournal(join(clustersDir, n)) }))
-    .filter((x) => x.j && x.j.status !== 'completed');
+    .filter((x) => x.j && x.j.status !== 'completed' && x.j.status !== 'refused');
   const pick = flags.cluster
     ? unfinished.find((x) => x.n === flags.cluster)
     : unfinished.length === 1

@@ -6,7 +6,21 @@ import { renderCluster } from '../render/index.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { Secrets } from '../render/types.js';
 import { Engine, type RunOutcome } from '../steps/engine/engine.js';
-import { install } from '../steps/index.js';
+import type { Operation } from '../steps/engine/operation.js';
+import type { ClusterStatus } from '../steps/cluster-status.js';
+import {
+  backup,
+  install,
+  operationFor,
+  remove,
+  resetOperation,
+  status,
+  upgradeOperation,
+} from '../steps/index.js';
+import { formatStatus } from '../steps/status-report.js';
+import { controlPlanes, resolvedVersion } from '../answers/model.js';
+import type { Answers } from '../answers/schema.js';
+import { Confirm } from './Confirm.js';
 import type { InstallHandle, InstallSession } from '../steps/session.js';
 import type { ProvidedSecrets } from '../steps/transport/credentials.js';
 import { checkDraft, emptyDraft, type Draft } from '../wizard/draft.js';
@@ -22,7 +36,7 @@ import { Preflight } from './Preflight.js';
 import { Preview } from './Preview.js';
 import { Review, type Section } from './Review.js';
 import { SshAccess } from './SshAccess.js';
-import { Start, type StartChoice } from './Start.js';
+import { Start, type DayTwo, type InstalledCluster, type StartChoice } from './Start.js';
 import type { ScreenProps } from './types.js';
 import { Versions } from './Versions.js';
 
@@ -40,7 +54,18 @@ export const FLOW = [
   'install',
   'done',
 ] as const;
-export type ScreenId = 'start' | (typeof FLOW)[number];
+export type ScreenId = 'start' | 'day2-confirm' | 'day2-run' | 'day2-done' | (typeof FLOW)[number];
+
+/** A day-2 operation chosen on the Start screen: what runs, what the operator confirms, what follows. */
+interface DayTwoRun {
+  title: string;
+  operation: Operation;
+  answers: Answers;
+  opts: { departing?: Answers['hosts']; context?: Record<string, unknown>; persist?: boolean };
+  confirm?: { lines: string[]; typed?: string };
+  /** After a completed run: the notices to show, and what changes in the saved answers. */
+  after?: (outcome: RunOutcome) => { notices?: string[]; draft?: Draft };
+}
 
 /** The answer screens that need nothing but ScreenProps; the others get their own case below. */
 const PLAIN_SCREENS = {
@@ -79,6 +104,8 @@ export function App({
   const [clusterSecrets, setClusterSecrets] = useState<Secrets | undefined>();
   const [outcome, setOutcome] = useState<{ result: RunOutcome; notices: string[] } | undefined>();
   const [stopping, setStopping] = useState(false);
+  const [dayTwo, setDayTwo] = useState<DayTwoRun | undefined>();
+  const [dayTwoNotices, setDayTwoNotices] = useState<string[]>([]);
   const handle = useRef<InstallHandle | undefined>(undefined);
   const interrupts = useRef(0);
 
@@ -91,7 +118,10 @@ export function App({
     if (!(key.ctrl && input === 'c')) return;
     interrupts.current++;
     if (interrupts.current > 1) return quit(130);
-    saved.save(draft, screen === 'install' || screen === 'done' ? 'review' : screen);
+    saved.save(
+      draft,
+      screen === 'install' || screen === 'done' || screen.startsWith('day2') ? 'review' : screen,
+    );
     if (handle.current && !outcome) {
       setStopping(true);
       handle.current.stop();
@@ -138,17 +168,175 @@ export function App({
     return <Screen {...common} step={step(screen)} onSubmit={submit(screen)} onBack={back(screen)} />;
   }
 
+  /** The operation a Start-screen choice runs, with its confirmation and its follow-up. */
+  const dayTwoRun = (a: Answers, c: { op: DayTwo } | { op: 'remove'; host: string }): DayTwoRun => {
+    const name = a.cluster.name;
+    switch (c.op) {
+      case 'status':
+        return {
+          title: `Status of ${name}`,
+          operation: status,
+          answers: a,
+          opts: { persist: false },
+          after: (o) => ({
+            notices: o.context.status ? formatStatus(name, o.context.status as ClusterStatus) : [],
+          }),
+        };
+      case 'backup':
+        return {
+          title: `Back up ${name}`,
+          operation: backup,
+          answers: a,
+          opts: { persist: false, context: { backupDir: session.backupDir(name) } },
+        };
+      case 'upgrade': {
+        const next = nextMinor(a, catalog)!;
+        return {
+          title: `Upgrade ${name} to ${next}`,
+          operation: upgradeOperation(1),
+          answers: { ...a, cluster: { ...a.cluster, kubernetesVersion: next } },
+          opts: { context: { backupDir: session.backupDir(name), maxUnavailable: 1 } },
+          confirm: {
+            lines: [
+              `Upgrade ${name} to Kubernetes ${next}: an etcd snapshot first, then the control planes one at a time and the workers one at a time, each drained (PodDisruptionBudgets hold) while its kubelet is upgraded.`,
+              'Workloads move between nodes meanwhile; a node that fails stays cordoned.',
+            ],
+          },
+          after: () => ({ draft: { ...draft, cluster: { ...draft.cluster, kubernetesVersion: next } } }),
+        };
+      }
+      case 'remove': {
+        const host = a.hosts.find((h) => h.name === c.host)!;
+        const rest = { ...a, hosts: a.hosts.filter((h) => h.name !== c.host) };
+        const cp = host.role === 'control-plane';
+        return {
+          title: `Remove ${c.host} from ${name}`,
+          operation: remove,
+          answers: rest,
+          opts: { departing: [host] },
+          confirm: {
+            lines: [
+              `${c.host} (${host.role}): its pods are evicted (PodDisruptionBudgets hold) and its Node is deleted.`,
+              ...(cp
+                ? [
+                    `Its etcd member is removed (${controlPlanes(rest).length} left) and the other control planes' load balancers forget it, one at a time.`,
+                  ]
+                : []),
+              `The host is reset: kubeadm state, /etc/kubernetes${cp ? ', its etcd data' : ''}, CNI configuration and rules are deleted (packages stay). The saved answers no longer list it.`,
+            ],
+          },
+          after: () => ({ draft: { ...draft, hosts: draft.hosts.filter((h) => h.name !== c.host) } }),
+        };
+      }
+      case 'reset':
+        return {
+          title: `Reset ${name}`,
+          operation: resetOperation(),
+          answers: a,
+          opts: {},
+          confirm: {
+            lines: [
+              `The cluster ${name} and everything running in it is destroyed, with its etcd data (back it up first).`,
+              `On ${a.hosts.map((h) => h.name).join(', ')}: kubeadm state, /etc/kubernetes, etcd data, CNI configuration and interfaces, IPVS and kube-proxy rules, the VIP, haproxy and keepalived are removed (packages stay).`,
+            ],
+            typed: name,
+          },
+        };
+    }
+  };
+
+  const startDayTwo = (run: DayTwoRun) => {
+    setDayTwo(run);
+    setDayTwoNotices([]);
+    setScreen(run.confirm ? 'day2-confirm' : 'day2-run');
+  };
+
   switch (screen) {
+    case 'day2-confirm':
+      if (!dayTwo?.confirm) return null;
+      return (
+        <Confirm
+          title={dayTwo.title}
+          lines={dayTwo.confirm.lines}
+          {...(dayTwo.confirm.typed ? { typed: dayTwo.confirm.typed } : {})}
+          onConfirm={() => setScreen('day2-run')}
+          onCancel={() => setScreen('start')}
+        />
+      );
+    case 'day2-run':
+      if (!dayTwo) return null;
+      return (
+        <Install
+          step="day 2"
+          cluster={dayTwo.answers.cluster.name}
+          title={dayTwo.title}
+          columns={dayTwo.operation.columns}
+          start={(listener, decide) =>
+            session.run(dayTwo.operation, dayTwo.answers, secrets, listener, decide, dayTwo.opts)
+          }
+          onHandle={(h) => (handle.current = h)}
+          onDone={(result, model) => {
+            const after = result.status === 'completed' ? dayTwo.after?.(result) : undefined;
+            if (after?.draft) {
+              setDraft(after.draft);
+              saved.save(after.draft, 'review');
+            }
+            setDayTwoNotices([
+              ...model.notices.filter((n) => /snapshot|PKI|restored/.test(n)),
+              ...(after?.notices ?? []),
+            ]);
+            setOutcome({ result, notices: model.notices });
+            if (stopping || interrupts.current > 0) return quit(130);
+            setScreen('day2-done');
+          }}
+        />
+      );
+    case 'day2-done':
+      if (!outcome || !dayTwo) return null;
+      return (
+        <Done
+          outcome={outcome.result}
+          notices={dayTwoNotices}
+          step="day 2"
+          title={`${dayTwo.title}: done`}
+          exportHint={exportHint}
+          onExit={() => quit(outcome.result.status === 'completed' ? 0 : 1)}
+        />
+      );
     case 'start': {
       const cluster = initial?.draft.cluster.name;
       const unfinished = cluster ? session.unfinished(cluster) : undefined;
+      const installedCluster: InstalledCluster | undefined =
+        cluster && answers && session.installed(cluster)
+          ? {
+              hosts: answers.hosts.map((h) => ({ name: h.name, role: h.role })),
+              ...(nextMinor(answers, catalog) ? { nextMinor: nextMinor(answers, catalog)! } : {}),
+            }
+          : undefined;
       return (
         <Start
           catalog={catalog}
+          {...(installedCluster ? { installed: installedCluster } : {})}
           {...(cluster ? { savedCluster: cluster } : {})}
           {...(initial?.savedAt ? { savedAt: initial.savedAt } : {})}
           {...(unfinished ? { unfinished: unfinished.progress } : {})}
           onChoice={(c: StartChoice) => {
+            if (c.kind === 'day2' && answers) return startDayTwo(dayTwoRun(answers, { op: c.op }));
+            if (c.kind === 'remove' && answers)
+              return startDayTwo(dayTwoRun(answers, { op: 'remove', host: c.host }));
+            if (c.kind === 'add') return edit('hosts');
+            const op = unfinished?.journal.operation;
+            if (c.kind === 'continue' && op && op !== 'install') {
+              const found = operationFor(op, unfinished!.journal.context ?? {});
+              const a = checkDraft(unfinished!.journal.answers as Draft, catalog).answers;
+              if (found && a)
+                return startDayTwo({
+                  title: `Continue: ${found.operation.title.toLowerCase()} of ${a.cluster.name}`,
+                  operation: found.operation,
+                  answers: a,
+                  opts: { departing: found.departing },
+                });
+            }
             if (c.kind === 'continue') return go(checkDraft(draft, catalog).answers ? 'preflight' : 'review');
             if (c.kind === 'edit') return go('review');
             if (c.kind === 'loaded') {
@@ -248,4 +436,11 @@ export function App({
         />
       );
   }
+}
+
+/** The next minor the catalog offers after the answers' version, if any. */
+function nextMinor(a: Answers, catalog: Catalog): string | undefined {
+  const [major, minor] = resolvedVersion(a, catalog).minor.split('.').map(Number);
+  const next = `${major}.${minor! + 1}`;
+  return catalog.kubernetes[next] ? next : undefined;
 }

@@ -10,7 +10,10 @@ export function Done({
   exportHint,
   notices,
   onExit,
+  title,
 }: {
+  /** The title when it worked (day-2 operations name themselves). */
+  title?: string;
   outcome: RunOutcome;
   step: string;
   exportHint: string;
@@ -27,7 +30,11 @@ export function Done({
       <Title
         step={step}
         title={
-          ok ? 'Done: the cluster is ready' : outcome.status === 'aborted' ? 'Stopped' : 'Install failed'
+          ok
+            ? (title ?? 'Done: the cluster is ready')
+            : outcome.status === 'aborted'
+              ? 'Stopped'
+              : `${title ? 'Failed' : 'Install failed'}`
         }
       />
       <Box flexDirection="column">

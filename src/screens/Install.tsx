@@ -49,9 +49,19 @@ export interface InstallProps {
   start: (listener: EngineListener, decide: (f: FailureInfo) => Promise<Decision>) => InstallHandle;
   onHandle?: (h: InstallHandle) => void;
   onDone: (outcome: RunOutcome, model: InstallModel) => void;
+  /** The title (day-2 operations name themselves); "Install <cluster>" by default. */
+  title?: string;
 }
 
-export function Install({ step, cluster, columns: gridColumns, start, onHandle, onDone }: InstallProps) {
+export function Install({
+  step,
+  cluster,
+  columns: gridColumns,
+  start,
+  onHandle,
+  onDone,
+  title,
+}: InstallProps) {
   const model = useRef(new InstallModel(gridColumns)).current;
   const [, setRendered] = useState(0);
   const [tick, setTick] = useState(0);
@@ -145,7 +155,7 @@ export function Install({ step, cluster, columns: gridColumns, start, onHandle, 
       </Static>
       <Title
         step={step}
-        title={`Install ${cluster}`}
+        title={title ?? `Install ${cluster}`}
         help={
           model.runId
             ? `run ${model.runId}${model.resumed ? ' (resumed)' : ''} · logs in ${model.logDir}`

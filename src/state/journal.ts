@@ -47,7 +47,8 @@ export interface Journal {
   operation?: string;
   answersHash: string;
   answers: Answers;
-  status: 'running' | 'failed' | 'aborted' | 'completed';
+  /** 'refused': the run stopped at a refusal before anything changed; it needs no resume. */
+  status: 'running' | 'failed' | 'aborted' | 'completed' | 'refused';
   startedAt: string;
   updatedAt: string;
   finishedAt?: string;

@@ -109,9 +109,19 @@ export class InstallSession {
     return ensureSecrets(dir);
   }
 
+  /** Where snapshots and PKI backups go on this machine (0700). */
+  backupDir(cluster: string): string {
+    return `${clusterStateDir(cluster, this.o.stateRoot)}/backups`;
+  }
+
+  /** This machine installed the cluster (kubeadm init completed and no reset since). */
+  installed(cluster: string): boolean {
+    return !!readJournal(clusterStateDir(cluster, this.o.stateRoot))?.marks.initCompletedAt;
+  }
+
   unfinished(cluster: string): UnfinishedRun | undefined {
     const j = readJournal(clusterStateDir(cluster, this.o.stateRoot));
-    if (!j || j.status === 'completed') return undefined;
+    if (!j || j.status === 'completed' || j.status === 'refused') return undefined;
     return { runId: j.runId, progress: journalProgress(j), journal: j };
   }
 
@@ -122,15 +132,36 @@ export class InstallSession {
     decide: (f: FailureInfo) => Promise<Decision>,
     opts: { failoverDrill?: boolean; restart?: boolean } = {},
   ): InstallHandle {
+    return this.run(install, a, provided, listener, decide, opts);
+  }
+
+  /** Any operation (install, status, remove, upgrade, backup, reset) with the live grid's events. */
+  run(
+    operation: Operation,
+    a: Answers,
+    provided: ProvidedSecrets,
+    listener: EngineListener,
+    decide: (f: FailureInfo) => Promise<Decision>,
+    opts: {
+      failoverDrill?: boolean;
+      restart?: boolean;
+      departing?: Host[];
+      context?: Record<string, unknown>;
+      persist?: boolean;
+    } = {},
+  ): InstallHandle {
     let engine: Engine | undefined;
     let stopped = false;
     const done = (async () => {
-      ({ engine } = await this.engine(install, a, provided, {
+      ({ engine } = await this.engine(operation, a, provided, {
         onNotice: (m) => listener({ type: 'notice', message: m }),
         decide,
         choices: { failoverDrill: !!opts.failoverDrill },
         restart: !!opts.restart,
         command: 'wizard',
+        ...(opts.departing ? { departing: opts.departing } : {}),
+        ...(opts.context ? { context: opts.context } : {}),
+        ...(opts.persist === false ? { persist: false } : {}),
       }));
       engine.on(listener);
       if (stopped) engine.stop();

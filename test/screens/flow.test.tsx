@@ -137,7 +137,7 @@ describe('the wizard flow', () => {
       const again = await mountWizard({ state, latencyMs: 3 }, { dir: first.dir });
       await again.screen.waitFor('Welcome back');
       expect(again.screen.frame()).toMatch(
-        /Continue the unfinished install of seed-cluster: \d+\/\d+ steps done; worker02 failed at join-worker/,
+        /Continue the unfinished run of seed-cluster: \d+\/\d+ steps done; worker02 failed at join-worker/,
       );
       await again.screen.press(KEY.enter);
       await again.screen.waitFor(/All nodes passed/, 10_000);
@@ -145,6 +145,35 @@ describe('the wizard flow', () => {
       await again.screen.waitFor('Done: the cluster is ready', 30_000);
       expect(again.screen.seen(/resuming run \S+ \(resume #1\)/), again.screen.frame()).toBe(true);
       again.screen.unmount();
+
+      // The cluster is installed: the Start screen offers the day-2 operations. A removal says what
+      // is lost and changes nothing when declined; a reset wants the cluster's name typed out.
+      const third = await mountWizard({ state, latencyMs: 1 }, { dir: first.dir });
+      const t = third.screen;
+      await t.waitFor('Welcome back');
+      for (const item of [
+        'Cluster status (read-only)',
+        'Upgrade to Kubernetes 1.37',
+        'Back up etcd and the PKI',
+        'Add nodes',
+        'Remove a node…',
+        'Reset the cluster (destroys it)',
+      ])
+        expect(t.frame(), item).toContain(item);
+      await t.choose('Remove a node…');
+      await t.waitFor('Remove a node');
+      await t.choose('worker02 (worker)');
+      await t.waitFor(/its pods are evicted/);
+      expect(t.frame()).toMatch(/Go on\? \[y\/N\]/);
+      await t.press('n');
+      await t.waitFor('Welcome back');
+      await t.choose('Reset the cluster (destroys it)');
+      await t.waitFor(/Type the cluster name \(seed-cluster\)/);
+      await t.type('wrong-name');
+      await t.press(KEY.enter);
+      await t.waitFor('Welcome back');
+      expect(third.saved.load()?.draft.hosts.map((h) => h.name)).toContain('worker02');
+      t.unmount();
     } finally {
       first.cleanup();
     }

@@ -303,7 +303,11 @@ export class Engine {
         [...locked].map((n) => releaseLock(this.transport(n), this.state.journal.runId)),
       );
       await Promise.allSettled([...this.transports.values()].map((t) => t.close()));
-      this.state.finish(status === 'completed' ? 'completed' : status);
+      const refusedUnchanged =
+        status === 'failed' &&
+        !!failure?.refused &&
+        !Object.values(this.state.journal.steps).some((r) => r.changed);
+      this.state.finish(refusedUnchanged ? 'refused' : status);
     }
     failure ??= this.firstFailure;
     const kubeconfigPath =

@@ -78,7 +78,7 @@ export class RunState {
   private static async openLocked(o: OpenOptions, dir: string, lock: RunLock | undefined): Promise<RunState> {
     const hash = answersHash(o.answers);
     const previous = o.restart || o.history === false ? undefined : readJournal(dir);
-    const unfinished = previous && previous.status !== 'completed';
+    const unfinished = previous && previous.status !== 'completed' && previous.status !== 'refused';
     const previousOperation = previous?.operation ?? 'install';
     if (unfinished && previousOperation !== o.operation && o.persist) {
       throw new InputError(

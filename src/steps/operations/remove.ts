@@ -1,5 +1,6 @@
 // Take one node out of a running cluster: refuse what must not happen, drain it, remove its etcd
-// member and its Node, tell the remaining load balancers (one at a time), then reset the host. The
+// member, reset the host (kubelet stopped), delete its Node, tell the remaining load balancers (one
+// at a time). The
 // engine runs with the answers as they will be (without the node) and the node as departing; a dead
 // node may be unreachable: the cluster side is done and its reset is skipped, said so.
 import type { Operation } from '../engine/operation.js';
@@ -17,10 +18,11 @@ export const remove: Operation = {
     { kind: 'step', step: removalCheck },
     { kind: 'step', step: drainNode },
     { kind: 'step', step: removeEtcdMemberStep },
+    // Before its Node goes: a kubelet that still runs registers its Node again.
+    { kind: 'step', step: resetDepartingHost },
     { kind: 'step', step: deleteNode },
     { kind: 'step', step: loadBalancerUpdate },
     { kind: 'step', step: loadBalancerConsistent },
-    { kind: 'step', step: resetDepartingHost },
   ],
   changes: true,
   // A dead node is removed through the others; other hosts that are down are reported and left
