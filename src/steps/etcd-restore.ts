@@ -105,7 +105,8 @@ export const restoreStop: Step = {
       { label: `move the static pod manifests to ${d}/manifests (the kubelet stops etcd and the apiserver)` },
     );
     const stopped = await ctx.run(
-      `for i in $(seq 1 60); do curl -sk --max-time 1 https://127.0.0.1:2379/health >/dev/null 2>&1 || curl -sk --max-time 1 https://127.0.0.1:6443/healthz >/dev/null 2>&1 || exit 0; sleep 1; done; exit 1`,
+      // curl exit 7: nothing listens (a TLS error, or a refused client certificate, means it still runs).
+      `for i in $(seq 1 60); do up=0; for p in 2379 6443; do curl -sk -o /dev/null --max-time 1 https://127.0.0.1:$p/; [ $? -eq 7 ] || up=1; done; [ $up -eq 0 ] && exit 0; sleep 1; done; exit 1`,
       { allowFail: true, label: 'wait up to 60 s for etcd and the apiserver to stop' },
     );
     if (stopped.code !== 0)

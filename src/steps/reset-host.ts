@@ -97,4 +97,7 @@ const step = (appliesTo: Step['appliesTo']): Step => ({
 export const resetHost = step(() => true);
 
 /** Only the hosts leaving the cluster: not in the answers any more (remove). */
-export const resetDepartingHost = step((h, a) => !a.hosts.some((x) => x.name === h.name));
+export const resetDepartingHost: Step = {
+  ...step((h, a) => !a.hosts.some((x) => x.name === h.name)),
+  departing: true,
+};

@@ -59,6 +59,7 @@ describe('the engine', () => {
       'join-credentials',
       'join-control-plane',
       'load-balancer-update',
+      'load-balancer-consistent',
       'join-worker',
       'scrub-join-secrets',
       'cni',

@@ -23,7 +23,7 @@ import { layoutOf, type Operation, type Stage } from './operation.js';
 import type { PreflightProblem } from './preflight.js';
 import { RunLog } from './run-log.js';
 import { RunState } from './run-state.js';
-import { stepEnabled, type RunChoices, type Step } from './step.js';
+import { runsOnHost, stepEnabled, type RunChoices, type Step } from './step.js';
 
 export interface EngineOptions {
   operation: Operation;
@@ -348,7 +348,7 @@ export class Engine {
     for (const h of this.hosts) {
       if (this.reachable(h)) continue;
       for (const step of steps) {
-        if (!stepEnabled(step, this.choices) || !step.appliesTo(h, a)) continue;
+        if (!stepEnabled(step, this.choices) || !runsOnHost(step, h, a)) continue;
         this.state.setStep(h.name, step.id, { state: 'skipped', error: 'unreachable' });
         this.recap[h.name]!.skipped++;
         this.emit({
@@ -372,7 +372,7 @@ export class Engine {
         .map((h) =>
           limit(async () => {
             for (const step of steps) {
-              if (!stepEnabled(step, this.choices) || !step.appliesTo(h, a)) continue;
+              if (!stepEnabled(step, this.choices) || !runsOnHost(step, h, a)) continue;
               if (this.stopRequested) return;
               await this.runStep(step, h, gather);
             }
@@ -402,7 +402,7 @@ export class Engine {
       return;
     }
     this.skipUnreachable([step]);
-    const nodes = this.hosts.filter((h) => step.appliesTo(h, a) && this.reachable(h));
+    const nodes = this.hosts.filter((h) => runsOnHost(step, h, a) && this.reachable(h));
     if (step.serial) {
       for (const h of nodes) await this.runStep(step, h);
       return;

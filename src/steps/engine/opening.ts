@@ -46,6 +46,8 @@ async function vipInUse(ctx: StepContext): Promise<boolean> {
 
 export const gatherFacts: Step = {
   id: 'gather-facts',
+  // Every host of the run, the ones leaving too: whether they answer decides what remove does.
+  departing: true,
   title: 'Connect and gather facts',
   phase: 'facts',
   scope: 'node',
@@ -110,6 +112,7 @@ export const preflightStep: Step = {
 
 export const lockHosts: Step = {
   id: 'lock',
+  departing: true,
   title: 'Lock the host for this run',
   phase: 'facts',
   scope: 'node',

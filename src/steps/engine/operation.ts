@@ -4,7 +4,7 @@
 import type { Answers, Host } from '../../answers/schema.js';
 import type { EngineServices } from './context.js';
 import type { Phase, RunChoices, Step } from './step.js';
-import { stepEnabled } from './step.js';
+import { runsOnHost, stepEnabled } from './step.js';
 
 export type Stage =
   /** Each node runs these steps in order, nodes in parallel (up to the concurrency). */
@@ -54,7 +54,7 @@ export function layoutOf(
         ? step.appliesTo(a.hosts[0]!, a)
           ? [runsOn(step)].filter((h): h is Host => !!h)
           : []
-        : hosts.filter((h) => step.appliesTo(h, a));
+        : hosts.filter((h) => runsOnHost(step, h, a));
     if (nodes.length) out.push({ step, nodes });
   }
   return out;

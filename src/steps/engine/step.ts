@@ -25,6 +25,11 @@ export interface Step {
   /** 'node': runs on each node it applies to. 'cluster': runs once, on `runsOn`. */
   scope: 'node' | 'cluster';
   appliesTo(h: Host, a: Answers): boolean;
+  /**
+   * Runs on the hosts leaving the cluster too (remove's host reset). Every other node step runs only
+   * on the answers' hosts, whatever its appliesTo says.
+   */
+  departing?: boolean;
   /** For a cluster step: where it runs (a healthy control plane, usually). */
   runsOn?(a: Answers, svc: EngineServices): Host;
   /** The nodes it applies to go one at a time (control-plane joins: each grows etcd). */
@@ -52,4 +57,9 @@ export interface Step {
 
 export function stepEnabled(step: Step, choices: RunChoices): boolean {
   return step.enabled ? step.enabled(choices) : true;
+}
+
+/** Whether a node step runs on `h`: its appliesTo, and `h` in the answers unless the step is for leavers. */
+export function runsOnHost(step: Step, h: Host, a: Answers): boolean {
+  return step.appliesTo(h, a) && (!!step.departing || a.hosts.some((x) => x.name === h.name));
 }
