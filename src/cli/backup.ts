@@ -25,6 +25,7 @@ export async function backupCommand(flags: BackupFlags): Promise<number> {
     context: { backupDir },
     // Nothing on the hosts changes: no journal to resume, a failed backup is simply taken again.
     persist: false,
+    writesLocal: true,
     command: 'backup',
   });
   if (code !== 0) return code;

@@ -133,7 +133,8 @@ export function buildProgram(): Command {
       .description(
         "the cluster's health, read-only: nodes, etcd members and quorum, VIP, load balancer, certificates, drift from the answers; exit 0 healthy, 1 degraded",
       )
-      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)'),
+      .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
+      .option('-y, --yes', 'accepted for scripts; status is read-only and never asks'),
   ).action(async (opts) => {
     exitCode = await (await import('./status.js')).statusCommand(opts);
   });
@@ -159,7 +160,8 @@ export function buildProgram(): Command {
       .command('backup')
       .description('an etcd snapshot (checked, with its SHA-256) and the cluster PKI on this machine, 0600')
       .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
-      .option('-o, --out <dir>', 'where to put them (default: the cluster state directory, backups/)'),
+      .option('-o, --out <dir>', 'where to put them (default: the cluster state directory, backups/)')
+      .option('-y, --yes', 'accepted for scripts; backup changes nothing and never asks'),
   ).action(async (opts) => {
     exitCode = await (await import('./backup.js')).backupCommand(opts);
   });

@@ -45,6 +45,8 @@ export interface EngineRun {
   context?: Record<string, unknown>;
   choices?: Partial<RunChoices>;
   persist?: boolean;
+  /** Without a journal, still write files for the operator machine (a backup). */
+  writesLocal?: boolean;
   extraListener?: (e: EngineEvent) => void;
   /** No progress output (the plan prints its own). */
   quiet?: boolean;
@@ -117,6 +119,7 @@ export async function runEngine(
     ...(r.departing ? { departing: r.departing } : {}),
     ...(r.context ? { context: r.context } : {}),
     ...(r.persist === false ? { persist: false, history: true } : {}),
+    ...(r.writesLocal ? { writesLocal: true } : {}),
     restart: !!r.flags.restart,
     breakLock: !!r.flags.breakLock,
     command: r.command ?? 'apply',

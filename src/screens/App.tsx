@@ -61,7 +61,12 @@ interface DayTwoRun {
   title: string;
   operation: Operation;
   answers: Answers;
-  opts: { departing?: Answers['hosts']; context?: Record<string, unknown>; persist?: boolean };
+  opts: {
+    departing?: Answers['hosts'];
+    context?: Record<string, unknown>;
+    persist?: boolean;
+    writesLocal?: boolean;
+  };
   confirm?: { lines: string[]; typed?: string };
   /** After a completed run: the notices to show, and what changes in the saved answers. */
   after?: (outcome: RunOutcome) => { notices?: string[]; draft?: Draft };
@@ -187,7 +192,7 @@ export function App({
           title: `Back up ${name}`,
           operation: backup,
           answers: a,
-          opts: { persist: false, context: { backupDir: session.backupDir(name) } },
+          opts: { persist: false, writesLocal: true, context: { backupDir: session.backupDir(name) } },
         };
       case 'upgrade': {
         const next = nextMinor(a, catalog)!;

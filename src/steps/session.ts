@@ -148,6 +148,7 @@ export class InstallSession {
       departing?: Host[];
       context?: Record<string, unknown>;
       persist?: boolean;
+      writesLocal?: boolean;
     } = {},
   ): InstallHandle {
     let engine: Engine | undefined;
@@ -162,6 +163,7 @@ export class InstallSession {
         ...(opts.departing ? { departing: opts.departing } : {}),
         ...(opts.context ? { context: opts.context } : {}),
         ...(opts.persist === false ? { persist: false } : {}),
+        ...(opts.writesLocal ? { writesLocal: true } : {}),
       }));
       engine.on(listener);
       if (stopped) engine.stop();

@@ -42,6 +42,8 @@ export interface EngineOptions {
   persist?: boolean;
   /** With persist false: whether an earlier run's journal (its marks) still counts. */
   history?: boolean;
+  /** Files for the operator machine (a backup's snapshot) are written even without a journal. */
+  writesLocal?: boolean;
   choices?: Partial<RunChoices>;
   restart?: boolean;
   /** Take over locks (local and on the hosts) whose owner is gone, or, once confirmed, one that runs. */
@@ -248,7 +250,7 @@ export class Engine {
       choices: this.choices,
       kubeconfigDir: this.o.kubeconfigDir,
       writeLocal: (path, data, mode) => {
-        if (this.persist) this.state.writeLocal(path, data, mode);
+        if (this.o.writesLocal ?? this.persist) this.state.writeLocal(path, data, mode);
       },
       removeLocal: (path) => {
         if (this.persist) rmSync(path, { force: true });
