@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatStatus } from '../../src/cli/status.js';
 import { parseDuration } from '../../src/cli/confirm.js';
-import { withoutHost } from '../../src/input/answers-edit.js';
+import { createHash } from 'node:crypto';
+import { parseMaxUnavailable } from '../../src/cli/upgrade.js';
+import { withoutHost, withVersion } from '../../src/input/answers-edit.js';
+import { decodeSnapshotStream, snapshotIntact } from '../../src/steps/etcd-snapshot.js';
+import { kubeVersion, olderThan } from '../../src/steps/upgrade-check.js';
 import { blockingPods, quorum } from '../../src/steps/removal.js';
 import type { ClusterStatus } from '../../src/steps/cluster-status.js';
 
@@ -132,5 +136,71 @@ describe('formatStatus', () => {
     expect(text[1]).toBe('  ! etcd member master02 is not healthy');
     expect(text.join('\n')).toMatch(/quorum LOST/);
     expect(text.join('\n')).toMatch(/drift from the answers: worker02 missing; worker09 extra/);
+  });
+});
+
+describe('etcd snapshots', () => {
+  /** A stream as etcd's gateway sends it: JSON lines with base64 blobs, the SHA-256 at the end. */
+  function stream(db: Buffer, chunk = 1000): string {
+    const all = Buffer.concat([db, createHash('sha256').update(db).digest()]);
+    const lines: string[] = [];
+    for (let i = 0; i < all.length; i += chunk)
+      lines.push(
+        JSON.stringify({
+          result: {
+            header: { revision: '42' },
+            remaining_bytes: String(all.length - i - chunk),
+            blob: all.subarray(i, i + chunk).toString('base64'),
+          },
+        }),
+      );
+    return lines.join('\n') + '\n';
+  }
+
+  it('decodes the stream and checks the SHA-256 etcd appends', () => {
+    const db = Buffer.alloc(10_000, 7);
+    const out = decodeSnapshotStream(stream(db));
+    expect(out.revision).toBe('42');
+    expect(out.db.subarray(0, db.length).equals(db)).toBe(true);
+    expect(snapshotIntact(out.db)).toBe(true);
+    const damaged = Buffer.from(out.db);
+    damaged[100] = damaged[100]! ^ 1;
+    expect(snapshotIntact(damaged)).toBe(false);
+  });
+
+  it('refuses an error, and a stream too short to be a database', () => {
+    expect(() => decodeSnapshotStream('{"error":{"message":"etcdserver: no leader"}}\n')).toThrow(
+      /etcd refused the snapshot: etcdserver: no leader/,
+    );
+    expect(() => decodeSnapshotStream(stream(Buffer.alloc(100)))).toThrow(/too short/);
+  });
+});
+
+describe('upgrades', () => {
+  it('reads versions and orders them', () => {
+    expect(kubeVersion('v1.36.4')).toEqual({ minor: 36, patch: 4, text: '1.36.4' });
+    expect(kubeVersion('garbage')).toBeUndefined();
+    expect(olderThan(kubeVersion('1.36.4')!, kubeVersion('1.37.0')!)).toBe(true);
+    expect(olderThan(kubeVersion('1.37.1')!, kubeVersion('1.37.0')!)).toBe(false);
+  });
+
+  it('takes --max-unavailable as a count or a percentage of the workers, at least one', () => {
+    expect(parseMaxUnavailable(undefined, 10)).toBe(1);
+    expect(parseMaxUnavailable('3', 10)).toBe(3);
+    expect(parseMaxUnavailable('25%', 10)).toBe(2);
+    expect(parseMaxUnavailable('10%', 2)).toBe(1);
+    for (const bad of ['0', '-1', '150%', 'two', '1.5'])
+      expect(() => parseMaxUnavailable(bad, 10), bad).toThrow(/--max-unavailable .* is not a count/);
+  });
+
+  it('writes the new version into the answers and keeps the comments', () => {
+    const next = withVersion(
+      ANSWERS.replace('  name: seed-cluster', '  name: seed-cluster\n  kubernetesVersion: "1.36"'),
+      '1.37',
+    );
+    expect((parse(next) as { cluster: { kubernetesVersion: string } }).cluster.kubernetesVersion).toBe(
+      '1.37',
+    );
+    expect(next).toContain('# keep this name');
   });
 });
