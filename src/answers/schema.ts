@@ -187,6 +187,21 @@ export function answersObjectSchema(catalog: Catalog) {
         firewall: z.enum(['open', 'disable', 'leave']).default(DEFAULTS.system.firewall),
         /** timer: a systemd timer renews the control planes' kubeadm certificates monthly; none: by hand. */
         certRenewal: z.enum(['timer', 'none']).default(DEFAULTS.system.certRenewal),
+        /** A timer on every control plane takes a checked etcd snapshot and keeps the last `keep`. */
+        etcdBackup: z
+          .strictObject({
+            // systemd OnCalendar: daily, weekly, or a calendar such as "*-*-* 02:30:00". Nothing that
+            // could end the line in the unit file.
+            schedule: z
+              .string()
+              .regex(
+                /^[A-Za-z0-9*:,./~ -]{1,64}$/,
+                'must be a systemd calendar such as daily or "*-*-* 02:30:00"',
+              )
+              .default('daily'),
+            keep: z.number().int().min(1).max(365).default(7),
+          })
+          .optional(),
       })
       .prefault({}),
   });

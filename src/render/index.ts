@@ -3,6 +3,7 @@ import { controlPlanes, initNode, vrrpInterface } from '../answers/model.js';
 import type { Answers, Host } from '../answers/schema.js';
 import { renderCalicoInstall } from './calico.js';
 import { renderCertRenewal } from './cert-renewal.js';
+import { renderEtcdBackup } from './etcd-backup.js';
 import { renderContainerdConfig } from './containerd.js';
 import { renderDashboardInstall } from './dashboard.js';
 import { renderHaproxy } from './haproxy.js';
@@ -30,6 +31,7 @@ export function renderNode(input: RenderInput, h: Host): RenderedFile[] {
     files.push(renderHaproxy(a, secrets), renderKeepalived(a, secrets, h, f), renderCheckScript(a));
   }
   files.push(...renderCertRenewal(a, h));
+  files.push(...renderEtcdBackup(a, h));
   return files;
 }
 

@@ -7,6 +7,7 @@ import { vipAddress } from '../answers/model.js';
 import type { Answers, Host } from '../answers/schema.js';
 import { HOSTS_BLOCK_BEGIN, HOSTS_BLOCK_END } from '../render/node-basics.js';
 import { CERT_RENEW_UNIT } from '../render/cert-renewal.js';
+import { ETCD_BACKUP_UNIT } from '../render/etcd-backup.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import type { Step } from './engine/step.js';
@@ -14,7 +15,14 @@ import { quote } from './transport/shell.js';
 
 /** Interfaces that CNI plugins and kube-proxy create. */
 const CNI_LINKS = '^(cali|tunl0|vxlan\\.calico|kube-ipvs0|cni0|flannel|nodelocaldns)';
-const SERVICES = ['kubelet', 'haproxy', 'keepalived', `${CERT_RENEW_UNIT}.timer`];
+// The snapshots the etcd backup timer kept (/var/backups/k8s-etcd) stay: they may be all that is left.
+const SERVICES = [
+  'kubelet',
+  'haproxy',
+  'keepalived',
+  `${CERT_RENEW_UNIT}.timer`,
+  `${ETCD_BACKUP_UNIT}.timer`,
+];
 
 /** Rendered files that belong to the install, not to a package's sources (those stay with the packages). */
 function installedFiles(ctx: StepContext): string[] {

@@ -16,6 +16,7 @@ import { prepareSystem } from '../prepare-system.js';
 import { scrubJoinSecrets } from '../scrub-join-secrets.js';
 import { verify } from '../verify.js';
 import { loadBalancerConsistent, vipReady } from '../vip-ready.js';
+import { etcdBackupTimer } from '../etcd-backup-timer.js';
 import { INSTALL_COLUMNS } from './columns.js';
 
 /** Every node runs these in order, in parallel with the other nodes, before the cluster steps. */
@@ -38,6 +39,7 @@ export const CLUSTER_SEQUENCE = [
   cni,
   addons,
   certRenewal,
+  etcdBackupTimer,
   verify,
   failoverDrill,
   fetchKubeconfig,
