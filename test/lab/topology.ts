@@ -20,7 +20,15 @@ export interface LabTopology {
   hosts: LabHost[];
 }
 
-export const LAB_PREFIX = 'k8lab';
+/**
+ * Every name the lab makes starts with this. Two labs can run side by side under different prefixes
+ * (the test runner gives its second worker its own; see test/helpers/lab-worker.ts).
+ */
+export const LAB_PREFIX = (() => {
+  const p = process.env.K8SHA_LAB_PREFIX ?? 'k8lab';
+  if (!/^k8lab[0-9]?$/.test(p)) throw new Error(`K8SHA_LAB_PREFIX must be k8lab or k8lab<digit>, not ${p}`);
+  return p;
+})();
 const NET = '172.16.100.';
 const SEED_MASTERS = [100, 120, 160];
 const SEED_WORKERS = [180, 200];
