@@ -9,7 +9,7 @@ import { DEFAULT_DRAIN_TIMEOUT_SECONDS } from '../steps/removal.js';
 import { savedAnswers } from '../wizard/saved-answers.js';
 import { answersFrom, out, type CatalogFlag } from './common.js';
 import { confirmLoss, parseDuration } from './confirm.js';
-import { printRecorded } from './output/recorded.js';
+import { dryRun } from './dry-run.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 
 export interface RemoveFlags extends EngineFlags, CatalogFlag {
@@ -51,23 +51,12 @@ export async function removeCommand(flags: RemoveFlags): Promise<number> {
     choices: { drainTimeoutSeconds },
     command: 'remove',
   };
-  if (flags.dryRun) {
-    const { outcome, recorded } = await runEngine({ ...run, record: {}, quiet: true });
-    if (outcome.status !== 'completed') {
-      const f = outcome.failure;
-      process.stderr.write(
-        `error: the dry run stopped${f ? ` at ${f.step} on ${f.node}: ${f.message}` : ''}\n`,
-      );
-      return f?.refused ? 2 : 1;
-    }
-    printRecorded(
+  if (flags.dryRun)
+    return dryRun(
+      run,
       [...remaining.hosts, node],
-      recorded,
-      'text',
       `remove ${node.name} from ${answers.cluster.name}: what would run`,
     );
-    return 0;
-  }
   const cp = node.role === 'control-plane';
   const go = await confirmLoss(
     [

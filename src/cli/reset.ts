@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { resetOperation } from '../steps/index.js';
 import { answersFrom, type CatalogFlag } from './common.js';
 import { confirmLoss } from './confirm.js';
-import { printRecorded } from './output/recorded.js';
+import { dryRun } from './dry-run.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 
 export interface ResetFlags extends EngineFlags, CatalogFlag {
@@ -28,20 +28,12 @@ export async function resetCommand(flags: ResetFlags): Promise<number> {
     ...(flags.node ? { context: { resetNode: flags.node } } : {}),
     command: 'reset',
   };
-  if (flags.dryRun) {
-    const { outcome, recorded } = await runEngine({ ...run, record: {}, quiet: true });
-    if (outcome.status !== 'completed') {
-      process.stderr.write(`error: the dry run stopped: ${outcome.failure?.message ?? outcome.status}\n`);
-      return 1;
-    }
-    printRecorded(
+  if (flags.dryRun)
+    return dryRun(
+      run,
       answers.hosts,
-      recorded,
-      'text',
       `reset ${flags.node ?? `cluster ${answers.cluster.name}`}: what would run`,
     );
-    return 0;
-  }
   const targets = flags.node ? [flags.node] : answers.hosts.map((h) => h.name);
   const go = await confirmLoss(
     [

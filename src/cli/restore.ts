@@ -8,7 +8,7 @@ import { restore } from '../steps/index.js';
 import { controlPlanes } from '../answers/model.js';
 import { answersFrom, type CatalogFlag } from './common.js';
 import { confirmLoss } from './confirm.js';
-import { printRecorded } from './output/recorded.js';
+import { dryRun } from './dry-run.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 
 export interface RestoreFlags extends EngineFlags, CatalogFlag {
@@ -53,20 +53,8 @@ export async function restoreCommand(flags: RestoreFlags): Promise<number> {
     context: { restore: { id: randomBytes(4).toString('hex'), snapshot: snap.path, sha256: snap.sha256 } },
     command: 'restore',
   };
-  if (flags.dryRun) {
-    const { outcome, recorded } = await runEngine({ ...run, record: {}, quiet: true });
-    if (outcome.status !== 'completed') {
-      process.stderr.write(`error: the dry run stopped: ${outcome.failure?.message ?? outcome.status}\n`);
-      return 1;
-    }
-    printRecorded(
-      answers.hosts,
-      recorded,
-      'text',
-      `restore ${answers.cluster.name} from ${snap.path}: what would run`,
-    );
-    return 0;
-  }
+  if (flags.dryRun)
+    return dryRun(run, answers.hosts, `restore ${answers.cluster.name} from ${snap.path}: what would run`);
   const cps = controlPlanes(answers).map((h) => h.name);
   const go = await confirmLoss(
     [

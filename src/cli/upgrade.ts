@@ -11,7 +11,7 @@ import { DEFAULT_DRAIN_TIMEOUT_SECONDS } from '../steps/removal.js';
 import { savedAnswers } from '../wizard/saved-answers.js';
 import { answersFrom, out, type CatalogFlag } from './common.js';
 import { confirmLoss, parseDuration } from './confirm.js';
-import { printRecorded } from './output/recorded.js';
+import { dryRun } from './dry-run.js';
 import { runEngine, type EngineFlags } from './run-engine.js';
 import { join } from 'node:path';
 
@@ -62,23 +62,12 @@ export async function upgradeCommand(flags: UpgradeFlags): Promise<number> {
     context: { backupDir, maxUnavailable },
     command: 'upgrade',
   };
-  if (flags.dryRun) {
-    const { outcome, recorded } = await runEngine({ ...run, record: {}, quiet: true });
-    if (outcome.status !== 'completed') {
-      const f = outcome.failure;
-      process.stderr.write(
-        `error: the dry run stopped${f ? ` at ${f.step} on ${f.node}: ${f.message}` : ''}\n`,
-      );
-      return f?.refused ? 2 : 1;
-    }
-    printRecorded(
+  if (flags.dryRun)
+    return dryRun(
+      run,
       next.hosts,
-      recorded,
-      'text',
       `upgrade ${answers.cluster.name} to ${target.value.patch}: what would run`,
     );
-    return 0;
-  }
   const go = await confirmLoss(
     [
       `Upgrade cluster ${answers.cluster.name} to Kubernetes ${target.value.patch}:`,
