@@ -174,6 +174,7 @@ export function buildProgram(): Command {
       )
       .option('-a, --answers <file>', 'answers YAML (default: the answers the wizard saved)')
       .option('--snapshot <file>', 'the snapshot backup or upgrade saved')
+      .option('--force', 'restore even while etcd still has quorum (roll a working cluster back)')
       .option('-y, --yes', 'run unattended: no confirmation (otherwise you type the cluster name)')
       .option('--dry-run', 'print the steps and commands per node instead of running them'),
   ).action(async (opts) => {

@@ -16,6 +16,7 @@ export interface RestoreFlags extends EngineFlags, CatalogFlag {
   snapshot?: string;
   yes?: boolean;
   dryRun?: boolean;
+  force?: boolean;
 }
 
 /** The snapshot file: readable, long enough, and its SHA-256 trailer intact. */
@@ -50,7 +51,14 @@ export async function restoreCommand(flags: RestoreFlags): Promise<number> {
     answers,
     catalog,
     flags,
-    context: { restore: { id: randomBytes(4).toString('hex'), snapshot: snap.path, sha256: snap.sha256 } },
+    context: {
+      restore: {
+        id: randomBytes(4).toString('hex'),
+        snapshot: snap.path,
+        sha256: snap.sha256,
+        ...(flags.force ? { force: true } : {}),
+      },
+    },
     command: 'restore',
   };
   if (flags.dryRun)
@@ -62,6 +70,13 @@ export async function restoreCommand(flags: RestoreFlags): Promise<number> {
       `  - every change to the cluster since that snapshot is lost (objects created, changed or deleted after it);`,
       `  - etcd and the control-plane pods stop on ${cps.join(', ')} until the restore is done: the API is down meanwhile;`,
       '  - the etcd data each control plane has now is kept on it, under /var/lib/k8sha-wizard/restore-<id>/etcd-before.',
+      ...(flags.force
+        ? [
+            '  - --force: the restore goes ahead even if etcd still has quorum (a working cluster is rolled back).',
+          ]
+        : [
+            '  - if etcd still has quorum, the restore stops before it changes anything (--force to roll back anyway).',
+          ]),
     ],
     { ...(flags.yes ? { yes: true } : {}), command: 'restore', typed: answers.cluster.name },
   );

@@ -36,7 +36,7 @@ export function Cluster({ draft, catalog, step, onSubmit, onBack }: ScreenProps)
             label: 'Cluster name',
             value: name,
             onChange: setName,
-            placeholder: 'seed-cluster',
+            placeholder: 'e.g. seed-cluster',
             hint: 'lowercase letters, digits and -',
             required: true,
             error: name ? messageFor(problems, 'cluster.name') : undefined,

@@ -95,7 +95,7 @@ export function SshAccess({
             label: 'Key file',
             value: key,
             onChange: setKey,
-            placeholder: '~/.ssh/id_ed25519',
+            placeholder: 'e.g. ~/.ssh/id_ed25519',
             hint: 'ed25519, ecdsa or rsa; empty to use the agent or a password',
             error: keyProblem(key) ?? messageFor(problems, 'ssh.identityFile'),
           },

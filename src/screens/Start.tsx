@@ -101,7 +101,7 @@ export function Start({
           help="A YAML answers file (the same format `apply --answers` takes)."
         />
         <Text>
-          File: <TextInput value={path} onChange={setPath} placeholder="./cluster.yaml" />
+          File: <TextInput value={path} onChange={setPath} placeholder="e.g. ./cluster.yaml" />
         </Text>
         {error ? <Text color="red">{error}</Text> : null}
         <KeyHints

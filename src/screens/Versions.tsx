@@ -83,7 +83,7 @@ export function Versions({ draft, catalog, step, onSubmit, onBack }: ScreenProps
         label: 'Image repository',
         value: images,
         onChange: setImages,
-        placeholder: 'harbor.example.com/k8s',
+        placeholder: 'e.g. harbor.example.com/k8s',
         error: messageFor(problems, 'mirrorOverrides.imageRepository'),
       },
       {
@@ -92,7 +92,7 @@ export function Versions({ draft, catalog, step, onSubmit, onBack }: ScreenProps
         label: 'Kubernetes rpm repo',
         value: rpmUrl,
         onChange: setRpmUrl,
-        placeholder: 'https://repo.example.com/k8s/v{minor}/rpm/',
+        placeholder: 'e.g. https://repo.example.com/k8s/v{minor}/rpm/',
         hint: '{minor} is replaced by the Kubernetes minor',
         error: messageFor(problems, 'mirrorOverrides.kubernetes.rpm.baseurl'),
       },

@@ -9,10 +9,10 @@ import { controlPlanes } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
 import { clusterControlPlane, kubectlOn } from './cluster-host.js';
 import type { StepContext } from './engine/context.js';
-import { StepError } from './engine/failure.js';
+import { Refusal, StepError } from './engine/failure.js';
 import type { Step } from './engine/step.js';
 import { etcdApi, etcdMembers, peerUrl } from './etcd-members.js';
-import { memberHealth } from './removal.js';
+import { memberHealth, quorum } from './removal.js';
 import { quote } from './transport/shell.js';
 
 const MANIFESTS = '/etc/kubernetes/manifests';
@@ -27,6 +27,8 @@ export interface RestorePlan {
   id: string;
   snapshot: string;
   sha256: string;
+  /** Restore even though etcd still has quorum (a deliberate roll-back). */
+  force?: boolean;
 }
 
 export const restorePlan = (ctx: StepContext): RestorePlan => {
@@ -81,8 +83,40 @@ export const restoreCheck: Step = {
         `${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} neither etcdutl nor etcdctl, which restore the snapshot into a data directory`,
         'install etcdutl there (from the etcd release matching the cluster, into /usr/local/bin), then run restore again; nothing was changed',
       );
+    if (restorePlan(ctx).force) return;
+    // A rerun of this restore after kill -9 goes on: its own stop already took quorum away.
+    const begun = await Promise.all(
+      controlPlanes(ctx.answers).map((h) => ctx.probeOn(h, `test -e ${quote(marker(ctx, 'stopped'))}`)),
+    );
+    if (begun.some((r) => r.code === 0)) return;
+    const holding = await quorumHolders(ctx);
+    if (holding.length)
+      throw new Refusal(
+        `etcd still has quorum (a linearizable read succeeds through ${holding.join(', ')}): a restore would throw away every change since the snapshot on a working cluster`,
+        'a restore is for a cluster that lost quorum; to roll a working cluster back to the snapshot anyway, add --force; nothing was changed',
+      );
   },
 };
+
+/**
+ * Control planes whose etcd serves a linearizable read, which only a member of a quorum can: a read of
+ * one key, so it costs nothing. A member that lost its data and started a cluster of its own also
+ * answers, so its answer counts only when it agrees with the others' cluster id.
+ */
+async function quorumHolders(ctx: StepContext): Promise<string[]> {
+  const key = Buffer.from('/k8sha-wizard/quorum-probe').toString('base64');
+  const answers = await Promise.all(
+    controlPlanes(ctx.answers).map(async (h) => {
+      const r = await ctx.probeOn(h, etcdApi('/v3/kv/range', { key }), { timeoutMs: 15_000 });
+      const cluster = /"cluster_id":"(\d+)"/.exec(r.stdout)?.[1];
+      return r.code === 0 && cluster && !/"error"/.test(r.stdout) ? { host: h.name, cluster } : undefined;
+    }),
+  );
+  const byCluster = new Map<string, string[]>();
+  for (const a of answers) if (a) byCluster.set(a.cluster, [...(byCluster.get(a.cluster) ?? []), a.host]);
+  const need = quorum(controlPlanes(ctx.answers).length);
+  return [...byCluster.values()].find((hosts) => hosts.length >= need) ?? [];
+}
 
 export const restoreStop: Step = {
   id: 'restore-stop',

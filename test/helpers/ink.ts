@@ -17,6 +17,7 @@ export const KEY = {
   left: '\u001B[D',
   tab: '\t',
   ctrlC: '\u0003',
+  ctrlU: '\u0015',
   backspace: '\u007F',
 };
 

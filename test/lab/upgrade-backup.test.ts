@@ -85,6 +85,14 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       // After the backup: a change that the restore must undo.
       expect(writeConfigMap(s, ws, 'after-backup').code).toBe(0);
 
+      // While etcd has quorum, a restore would roll a working cluster back: refused, nothing changed.
+      const working = await apply(ws, { command: 'restore', extra: ['--snapshot', snapshot!] });
+      expect(working.code, show(working)).toBe(2);
+      expect(working.stdout + working.stderr).toMatch(/etcd still has quorum[\s\S]*--force/);
+      expect(kubectl(s, ws, 'get configmap after-backup -n default -o name').stdout.trim()).toBe(
+        'configmap/after-backup',
+      );
+
       // Two members lose their data: no quorum, the API refuses.
       for (const h of ['master02', 'master03'])
         labExec(

@@ -38,7 +38,8 @@ describe('Cluster', () => {
         onBack={onBack}
       />,
     );
-    expect(s.frame()).toMatch(/Cluster name/);
+    // An empty field shows an example, worded as one: Enter does not take it as the value.
+    expect(s.frame()).toMatch(/Cluster name +e\.g\. seed-cluster/);
     expect(s.frame()).toMatch(/1\.36 \(1\.36\.4\) — supported until 2027-06-28, recommended/);
     await s.press(KEY.enter);
     expect(s.frame()).toMatch(/✗ is required/);
@@ -147,13 +148,17 @@ describe('Network', () => {
     const s = await mount(
       <Network draft={draft} catalog={catalog} step="4/12" onSubmit={onSubmit} onBack={() => undefined} />,
     );
-    for (let i = 0; i < 13; i++) await s.press(KEY.backspace);
+    // The prefilled value is selected: what is typed replaces it.
     await s.type('172.16.0.0/16');
     await s.waitFor(/overlaps the control planes' subnet[\s\S]*Try 10\.244\.0\.0\/16/);
-    for (let i = 0; i < 13; i++) await s.press(KEY.backspace);
+    // Ctrl-U clears the field; the "u" ink-text-input would insert is not kept.
+    await s.press(KEY.ctrlU);
+    const podLine = () => s.frame().split('\n').find((l) => l.includes('Pod CIDR'))!;
+    expect(podLine().replace(/.*Pod CIDR/, '').trim()).toBe('');
     await s.type('172.30.0.0/16');
     await s.press(KEY.down);
-    for (let i = 0; i < 12; i++) await s.press(KEY.backspace);
+    // Backspace on a selected value empties it.
+    await s.press(KEY.backspace);
     await s.type('10.254.0.0/16');
     await s.press(KEY.down, KEY.down, KEY.right);
     expect(s.frame()).toMatch(/‹ nftables/);

@@ -1,9 +1,9 @@
 // A form of text and choice fields. ↑/↓ or Tab move between fields, ←/→ change a choice, Enter
 // continues when the screen's fields are valid, Esc goes back. Each field shows its problem beside it.
 import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
 import { useState, type ReactNode } from 'react';
 import { KeyHints } from './KeyHints.js';
+import { TextEntry } from './TextEntry.js';
 
 export interface TextField {
   kind: 'text';
@@ -80,7 +80,7 @@ export function Form({ fields, onSubmit, onBack, banner, extraKeys = [], onKey }
               <Text color={focused ? 'cyan' : undefined}>{focused ? '› ' : '  '}</Text>
               <Text bold={focused}>{f.label.padEnd(width)} </Text>
               {f.kind === 'text' ? (
-                <TextInput
+                <TextEntry
                   value={f.value}
                   onChange={f.onChange}
                   focus={focused}
@@ -115,6 +115,7 @@ export function Form({ fields, onSubmit, onBack, banner, extraKeys = [], onKey }
           ...(fields.some((f) => f.kind === 'choice') ? ([['←/→', 'choose']] as [string, string][]) : []),
           ['enter', 'continue'],
           ['esc', 'back'],
+          ...(current?.kind === 'text' ? ([['ctrl-u', 'clear']] as [string, string][]) : []),
           ...extraKeys,
           ['ctrl-c', 'save & quit'],
         ]}

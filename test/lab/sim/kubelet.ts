@@ -457,6 +457,11 @@ export function kubeletSync(): Promise<void> {
   return guarded;
 }
 
+/** Wait for a sync pass in flight: a stopped kubelet writes nothing after systemctl stop returns. */
+export async function kubeletIdle(): Promise<void> {
+  await syncing?.catch(() => undefined);
+}
+
 export function startKubelet(): void {
   const loop = async () => {
     await kubeletSync().catch(() => undefined);

@@ -1,7 +1,7 @@
 // systemctl. haproxy and keepalived run for real (spawned here, so they live in the host's
 // namespaces); containerd, kubelet, chronyd, firewalld and the rest are units with state.
 import { spawn, spawnSync } from 'node:child_process';
-import { containerdRefuses, kubeletProblem, kubeletSync } from './kubelet.js';
+import { containerdRefuses, kubeletIdle, kubeletProblem, kubeletSync } from './kubelet.js';
 import { installedPackages } from './packages.js';
 import { syncFirewall, ufwState } from './firewall.js';
 import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
@@ -258,6 +258,8 @@ async function stopUnit(name: string): Promise<void> {
   delete u.pid;
   u.active = 'inactive';
   save(all);
+  // systemd returns once the process is gone; the kubelet stand-in's pass in flight is that process.
+  if (name === 'kubelet') await kubeletIdle();
   journal(name, 'stopped');
 }
 
