@@ -153,8 +153,16 @@ describe('Network', () => {
     await s.waitFor(/overlaps the control planes' subnet[\s\S]*Try 10\.244\.0\.0\/16/);
     // Ctrl-U clears the field; the "u" ink-text-input would insert is not kept.
     await s.press(KEY.ctrlU);
-    const podLine = () => s.frame().split('\n').find((l) => l.includes('Pod CIDR'))!;
-    expect(podLine().replace(/.*Pod CIDR/, '').trim()).toBe('');
+    const podLine = () =>
+      s
+        .frame()
+        .split('\n')
+        .find((l) => l.includes('Pod CIDR'))!;
+    expect(
+      podLine()
+        .replace(/.*Pod CIDR/, '')
+        .trim(),
+    ).toBe('');
     await s.type('172.30.0.0/16');
     await s.press(KEY.down);
     // Backspace on a selected value empties it.
