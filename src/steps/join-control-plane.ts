@@ -14,7 +14,11 @@ import { etcdMembers, halfJoined, peerUrl, removeEtcdMember } from './etcd-membe
 import { LOCAL_APISERVER_HEALTHY } from './init-control-plane.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset, resetBeforeJoin } from './kubeadm-reset.js';
 
-const READYZ = 'kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz >/dev/null 2>&1';
+// A request timeout of its own: without quorum the apiserver holds a readyz request open.
+const READYZ =
+  'kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=5s get --raw /readyz >/dev/null 2>&1';
+/** How long a join waits for a healthy cluster first (a restarting member or apiserver is back well within it). */
+const HEALTHY_WAIT_S = 60;
 
 async function locallyHealthy(ctx: StepContext): Promise<boolean> {
   return (
@@ -75,15 +79,15 @@ export const joinControlPlane: Step = {
     const first = peer(ctx);
     const health = await ctx.runOn(
       first,
-      `for i in $(seq 1 30); do if ${READYZ}; then exit 0; fi; sleep 2; done; exit 1`,
+      `end=$(($(date +%s) + ${HEALTHY_WAIT_S})); while [ "$(date +%s)" -lt "$end" ]; do if ${READYZ}; then exit 0; fi; sleep 2; done; exit 1`,
       {
         allowFail: true,
-        label: 'wait until the cluster and etcd are healthy (kubectl get --raw /readyz)',
+        label: `wait up to ${HEALTHY_WAIT_S} s until the cluster and etcd are healthy (kubectl get --raw /readyz)`,
       },
     );
     if (health.code !== 0)
       throw new StepError(
-        'the cluster is not healthy (readyz fails: etcd has no quorum or an apiserver is down), so another control plane must not join now',
+        `the cluster is not healthy (readyz fails for ${HEALTHY_WAIT_S} s: etcd has no quorum or an apiserver is down), so another control plane must not join now`,
         `check ${first.name}: kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw '/readyz?verbose'`,
       );
     await removeHalfJoinedMember(ctx);

@@ -27,11 +27,12 @@ const vipStep = (id: string, title: string, allowStale: boolean): Step => ({
   async check(ctx) {
     if ((await lbProblems(ctx, { allowStale })).length) return false;
     // Done when the VIP answers, whichever control plane holds it. Right after a failover the VIP may
-    // be moving (VRRP settles in a few seconds), so a short wait is part of the read-only check.
+    // be moving (VRRP settles in a few seconds), so a short wait is part of the read-only check, but
+    // only where keepalived runs: before the install nothing will answer, and waiting costs 30 s+.
     return (
       (
         await ctx.probe(
-          `for i in $(seq 1 20); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 0.5; done; exit 1`,
+          `if ${vipAnswers(ctx.answers)}; then exit 0; fi; systemctl is-active --quiet keepalived || exit 1; for i in $(seq 1 20); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 0.5; done; exit 1`,
         )
       ).code === 0
     );

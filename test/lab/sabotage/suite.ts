@@ -1,0 +1,183 @@
+// The sabotage suite, run in two halves side by side (sabotage-1 and sabotage-2 test files, each in a
+// lab of its own): each case plants one mistake (a test-only transport wrapper between the real
+// engine and the hosts, never the answers) on a fresh lab, and the install must stop at the right
+// host and step with a message that points at the cause. The repairs show the lab is not stricter
+// than kubeadm, and that a join killed half way is repaired.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EngineEvent, FailureInfo } from '../../../src/steps/engine/events.js';
+import { packageRoot } from '../../../src/package-root.js';
+import { privilegedOrSkip } from '../../helpers/root.js';
+import { labDown, labExec, labUp, wsArgv, type LabState } from '../lab.js';
+import { workspace } from '../install.js';
+import { LAB_PREFIX } from '../topology.js';
+import { REPAIRS, SABOTAGE } from './cases.js';
+
+let runner = '';
+let state: LabState | undefined;
+
+function buildRunner(): string {
+  if (runner) return runner;
+  // A directory per lab: the two halves bundle the runner at the same time.
+  const r = spawnSync(
+    process.execPath,
+    ['scripts/run-ts.mjs', '--build-only', `--out-dir=.bench/${LAB_PREFIX}`, 'test/lab/sabotage/runner.ts'],
+    { cwd: packageRoot(), encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`cannot build the sabotage runner: ${r.stderr}`);
+  runner = join(packageRoot(), r.stdout.trim());
+  return runner;
+}
+
+function runCase(
+  s: LabState,
+  name: string,
+): Promise<{ events: EngineEvent[]; code: number; stderr: string }> {
+  const ws = workspace(s, name);
+  const [cmd, ...args] = wsArgv([
+    process.execPath,
+    buildRunner(),
+    name,
+    ws.answers,
+    ws.stateDir,
+    ws.kubeconfigDir,
+  ]);
+  return new Promise((resolve) => {
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('close', (code) => {
+      const events = out
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as EngineEvent];
+          } catch {
+            return [];
+          }
+        });
+      resolve({ events, code: code ?? -1, stderr: err });
+    });
+  });
+}
+
+function finalFailure(events: EngineEvent[]): FailureInfo | undefined {
+  const end = events.find((e) => e.type === 'run-finished');
+  return end?.type === 'run-finished' ? end.failure : undefined;
+}
+
+/** The two halves, balanced by how long each case runs (the seconds to its failure, measured). */
+const HALVES: { cases: string[]; repairs: string[] }[] = [
+  {
+    cases: [
+      'swap-left-on', // 60 s
+      'ipvs-without-modules', // 58 s
+      'wrong-ca-hash', // 35 s
+      'expired-certificate-key', // 33 s
+      'repo-of-another-minor', // 18 s
+      'haproxy-wrong-port', // 21 s
+    ],
+    repairs: ['half-joined-member'],
+  },
+  {
+    cases: [
+      'calico-cidr-outside-podsubnet', // 56 s
+      'containerd-without-systemdcgroup', // 39 s
+      'keepalived-same-priority', // 18 s
+      'missing-firewall-port',
+      'etcd-quorum-lost-mid-join',
+    ],
+    repairs: ['vip-missing-from-certsans'],
+  },
+];
+
+// Every case runs in exactly one half: a case added to cases.ts and to no half fails both files.
+const listed = HALVES.flatMap((h) => [...h.cases, ...h.repairs]).sort();
+const known = [...Object.keys(SABOTAGE), ...Object.keys(REPAIRS)].sort();
+if (listed.join() !== known.join() || new Set(listed).size !== listed.length)
+  throw new Error(`the sabotage halves list ${listed.join(', ')}; cases.ts has ${known.join(', ')}`);
+
+/** One half of the sabotage cases, then its repairs, each on a fresh lab. */
+export function sabotageSuite(half: 0 | 1): void {
+  const { cases, repairs } = HALVES[half]!;
+  const enabled = privilegedOrSkip('sabotage suite');
+  afterAll(async () => {
+    if (!process.env.K8SHA_LAB_KEEP) await labDown(state?.dir);
+  }, 120_000);
+  describe.runIf(enabled)('sabotage: mistakes a real cluster refuses', () => {
+    for (const name of cases) {
+      const s = SABOTAGE[name]!;
+      it(`${name}: ${s.what}`, { timeout: 300_000 }, async () => {
+        state = await labUp();
+        const r = await runCase(state, name);
+        const f = finalFailure(r.events);
+        expect(f, `${name} did not fail: ${r.stderr.slice(-500)}`).toBeDefined();
+        const text = [f!.message, ...f!.stderrTail, f!.cause ?? '', f!.hint ?? ''].join('\n');
+        process.stderr.write(
+          `sabotage ${name}: stopped at ${f!.node}/${f!.step}: ${text.split('\n').slice(-3).join(' | ').slice(0, 300)}\n`,
+        );
+        expect({ node: f!.node, step: f!.step }).toEqual({ node: s.expect.node, step: s.expect.step });
+        expect(text).toMatch(s.expect.says);
+      });
+    }
+  });
+
+  describe.runIf(enabled)('the lab is as strict as kubeadm, and no stricter', () => {
+    it.runIf(repairs.includes('half-joined-member'))(
+      'repairs a join that died after adding its etcd member: the member is removed, the node joins',
+      { timeout: 300_000 },
+      async () => {
+        state = await labUp();
+        const r = await runCase(state, 'half-joined-member');
+        expect(finalFailure(r.events), r.stderr.slice(-500)).toBeUndefined();
+        expect(
+          r.events.some(
+            (e) =>
+              e.type === 'notice' &&
+              /etcd still lists member \w+ for https:\/\/172\.16\.100\.160:2380 .*removing it/.test(
+                e.message,
+              ),
+          ),
+        ).toBe(true);
+        const members = labExec(
+          state,
+          'master01',
+          'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key member list',
+        ).stdout;
+        expect(
+          members
+            .trim()
+            .split('\n')
+            .filter((l) => /, started, master0[123], .*, false$/.test(l)),
+        ).toHaveLength(3);
+      },
+    );
+
+    it.runIf(repairs.includes('vip-missing-from-certsans'))(
+      'accepts certSANs without the VIP when the endpoint is the VIP (kubeadm adds the endpoint)',
+      { timeout: 300_000 },
+      async () => {
+        state = await labUp();
+        const r = await runCase(state, 'vip-missing-from-certsans');
+        expect(finalFailure(r.events), r.stderr.slice(-500)).toBeUndefined();
+        const sans = labExec(
+          state,
+          'master01',
+          'openssl x509 -noout -ext subjectAltName -in /etc/kubernetes/pki/apiserver.crt',
+        ).stdout;
+        expect(sans).toMatch(/IP Address:172\.16\.100\.150/);
+        expect(
+          labExec(
+            state,
+            'master01',
+            'grep -c "172.16.100.150$" /etc/kubernetes/kubeadm-config.yaml',
+          ).stdout.trim(),
+        ).toBe('0');
+      },
+    );
+  });
+}
