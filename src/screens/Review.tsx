@@ -42,7 +42,10 @@ function summary(a: Answers, catalog: ScreenProps['catalog']): [string, string][
       'Versions',
       `containerd ${a.versions?.containerd ?? v.entry.containerd.version}, Calico ${a.versions?.calico ?? v.entry.calico.version}, mirror ${a.mirrorOverrides ? `${a.mirror} + custom URLs` : a.mirror}`,
     ],
-    ['SSH', `${a.ssh.user}@:${a.ssh.port}${a.ssh.identityFile ? ` key ${a.ssh.identityFile}` : ''}`],
+    [
+      'SSH',
+      `${a.ssh.user}@<each host>:${a.ssh.port}${a.ssh.identityFile ? `, key ${a.ssh.identityFile}` : ''}${a.ssh.bastion ? `, through ${a.ssh.bastion.user ?? a.ssh.user}@${a.ssh.bastion.address}` : ''}`,
+    ],
     ['Add-ons', `dashboard ${a.addons.dashboard}; certificate renewal ${a.system.certRenewal}`],
   ];
 }

@@ -35,7 +35,7 @@ async function reportExpiry(ctx: StepContext): Promise<void> {
   if (!first) return;
   const days = Math.floor((first.at.getTime() - Date.now()) / 86_400_000);
   ctx.notice(
-    `${ctx.node.name}: certificates expire from ${first.at.toISOString().slice(0, 10)} (${first.name}, in ${days} days); ` +
+    `certificates expire from ${first.at.toISOString().slice(0, 10)} (${first.name}, in ${days} days); ` +
       `${TIMER} renews them on the first Monday of each month (${renewalCalendar(ctx.answers, ctx.node)}). ` +
       'The admin kubeconfig on this machine carries a client certificate of the same age; a later apply fetches the renewed one.',
   );
@@ -71,7 +71,7 @@ export const certRenewal: Step = {
     // A rerun of apply is when an operator looks: say so if the last timed renewal failed.
     if (await lastRenewalFailed(ctx))
       ctx.notice(
-        `${ctx.node.name}: the last certificate renewal failed. Read journalctl -u ${SERVICE} there, fix the cause, ` +
+        `the last certificate renewal failed. Read journalctl -u ${SERVICE} there, fix the cause, ` +
           `then run ${CERT_RENEW_SCRIPT} by hand (or wait for the next timer run).`,
       );
     await reportExpiry(ctx);

@@ -32,7 +32,7 @@ export const etcdBackupTimer: Step = {
       await ctx.run(`systemctl enable --now ${TIMER}`);
     const b = ctx.answers.system.etcdBackup!;
     ctx.notice(
-      `${ctx.node.name}: ${TIMER} takes an etcd snapshot (${b.schedule}) into ${ETCD_BACKUP_DIR}, keeping the last ${b.keep}; copy them off the host too`,
+      `${TIMER} takes an etcd snapshot (${b.schedule}) into ${ETCD_BACKUP_DIR}, keeping the last ${b.keep}; copy them off the host too`,
     );
   },
 };

@@ -43,7 +43,7 @@ async function removeHalfJoinedMember(ctx: StepContext): Promise<void> {
   if (!mine) return;
   if (!halfJoined(mine) && (await locallyHealthy(ctx))) return;
   ctx.notice(
-    `${ctx.node.name}: etcd still lists member ${mine.id} for ${peerUrl(ctx.node)} (${mine.name ? 'a learner that was never promoted' : 'added, never started'}) from a join that did not finish; removing it through ${first.name} before joining again`,
+    `etcd still lists member ${mine.id} for ${peerUrl(ctx.node)} (${mine.name ? 'a learner that was never promoted' : 'added, never started'}) from a join that did not finish; removing it through ${first.name} before joining again`,
   );
   await removeEtcdMember(ctx, first, mine);
 }

@@ -276,7 +276,8 @@ describe('the engine', () => {
     });
     expect((await engine.run()).status).toBe('completed');
     const said = events.flatMap((e) =>
-      e.type === 'notice' && /certificates expire/.test(e.message) ? [e.message] : [],
+      // The node is the event's; the message does not repeat it (the grid prints "node: message").
+      e.type === 'notice' && /certificates expire/.test(e.message) ? [`${e.node}: ${e.message}`] : [],
     );
     expect(said.sort()).toEqual(
       ['master01', 'master02', 'master03'].map((n) =>
@@ -304,7 +305,7 @@ describe('the engine', () => {
     });
     expect((await failed.engine.run()).status).toBe('completed');
     const warned = failed.events.flatMap((e) =>
-      e.type === 'notice' && /last certificate renewal failed/.test(e.message) ? [e.message] : [],
+      e.type === 'notice' && /last certificate renewal failed/.test(e.message) ? [`${e.node}: ${e.message}`] : [],
     );
     expect(warned).toEqual([
       expect.stringMatching(

@@ -1,5 +1,4 @@
-// The sabotage suite, run in two halves side by side (sabotage-1 and sabotage-2 test files, each in a
-// lab of its own): each case plants one mistake (a test-only transport wrapper between the real
+// The sabotage suite: each case plants one mistake (a test-only transport wrapper between the real
 // engine and the hosts, never the answers) on a fresh lab, and the install must stop at the right
 // host and step with a message that points at the cause. The repairs show the lab is not stricter
 // than kubeadm, and that a join killed half way is repaired.
@@ -19,7 +18,7 @@ let state: LabState | undefined;
 
 function buildRunner(): string {
   if (runner) return runner;
-  // A directory per lab: the two halves bundle the runner at the same time.
+  // A directory per lab: labs side by side (K8SHA_LAB_PREFIX) bundle the runner at the same time.
   const r = spawnSync(
     process.execPath,
     ['scripts/run-ts.mjs', '--build-only', `--out-dir=.bench/${LAB_PREFIX}`, 'test/lab/sabotage/runner.ts'],
@@ -70,40 +69,10 @@ function finalFailure(events: EngineEvent[]): FailureInfo | undefined {
   return end?.type === 'run-finished' ? end.failure : undefined;
 }
 
-/** The two halves, balanced by how long each case runs (the seconds to its failure, measured). */
-const HALVES: { cases: string[]; repairs: string[] }[] = [
-  {
-    cases: [
-      'swap-left-on', // 60 s
-      'ipvs-without-modules', // 58 s
-      'wrong-ca-hash', // 35 s
-      'expired-certificate-key', // 33 s
-      'repo-of-another-minor', // 18 s
-      'haproxy-wrong-port', // 21 s
-    ],
-    repairs: ['half-joined-member'],
-  },
-  {
-    cases: [
-      'calico-cidr-outside-podsubnet', // 56 s
-      'containerd-without-systemdcgroup', // 39 s
-      'keepalived-same-priority', // 18 s
-      'missing-firewall-port',
-      'etcd-quorum-lost-mid-join',
-    ],
-    repairs: ['vip-missing-from-certsans'],
-  },
-];
-
-// Every case runs in exactly one half: a case added to cases.ts and to no half fails both files.
-const listed = HALVES.flatMap((h) => [...h.cases, ...h.repairs]).sort();
-const known = [...Object.keys(SABOTAGE), ...Object.keys(REPAIRS)].sort();
-if (listed.join() !== known.join() || new Set(listed).size !== listed.length)
-  throw new Error(`the sabotage halves list ${listed.join(', ')}; cases.ts has ${known.join(', ')}`);
-
-/** One half of the sabotage cases, then its repairs, each on a fresh lab. */
-export function sabotageSuite(half: 0 | 1): void {
-  const { cases, repairs } = HALVES[half]!;
+/** Every sabotage case, then every repair, each on a fresh lab. */
+export function sabotageSuite(): void {
+  const cases = Object.keys(SABOTAGE);
+  const repairs = Object.keys(REPAIRS);
   const enabled = privilegedOrSkip('sabotage suite');
   afterAll(async () => {
     if (!process.env.K8SHA_LAB_KEEP) await labDown(state?.dir);
