@@ -305,7 +305,9 @@ describe('the engine', () => {
     });
     expect((await failed.engine.run()).status).toBe('completed');
     const warned = failed.events.flatMap((e) =>
-      e.type === 'notice' && /last certificate renewal failed/.test(e.message) ? [`${e.node}: ${e.message}`] : [],
+      e.type === 'notice' && /last certificate renewal failed/.test(e.message)
+        ? [`${e.node}: ${e.message}`]
+        : [],
     );
     expect(warned).toEqual([
       expect.stringMatching(
