@@ -11,8 +11,9 @@ export const DEFAULTS = {
     podCIDR: '10.244.0.0/16',
     serviceCIDR: '10.96.0.0/12',
     cni: 'calico',
-    // The seed's choice. IPVS is deprecated since 1.35 but still works; nftables is the modern pick.
-    proxyMode: 'ipvs',
+    // nftables is GA (1.33) and kube-proxy's way forward; IPVS (the seed's choice) is deprecated, and
+    // kubeadm warns about it from 1.35. The seed example keeps ipvs explicitly.
+    proxyMode: 'nftables',
     dnsDomain: 'cluster.local',
   },
   mirror: 'official',

@@ -1,6 +1,7 @@
 // Screen: pod and service networks, CNI and kube-proxy mode. Overlaps show as you type, with a
 // range that does not overlap.
 import { useState } from 'react';
+import { DEFAULTS } from '../answers/defaults.js';
 import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
 import { suggestCidr } from '../wizard/suggest.js';
 import { Form } from './components/Form.js';
@@ -9,9 +10,9 @@ import type { ScreenProps } from './types.js';
 
 export function Network({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
   const n = draft.network ?? {};
-  const [pod, setPod] = useState(String(n.podCIDR ?? '10.244.0.0/16'));
-  const [svc, setSvc] = useState(String(n.serviceCIDR ?? '10.96.0.0/12'));
-  const [proxy, setProxy] = useState(String(n.proxyMode ?? 'ipvs'));
+  const [pod, setPod] = useState(String(n.podCIDR ?? DEFAULTS.network.podCIDR));
+  const [svc, setSvc] = useState(String(n.serviceCIDR ?? DEFAULTS.network.serviceCIDR));
+  const [proxy, setProxy] = useState(String(n.proxyMode ?? DEFAULTS.network.proxyMode));
   const next: Draft = {
     ...draft,
     network: { ...n, podCIDR: pod.trim(), serviceCIDR: svc.trim(), cni: 'calico', proxyMode: proxy },
@@ -63,11 +64,15 @@ export function Network({ draft, catalog, step, onSubmit, onBack }: ScreenProps)
             label: 'kube-proxy mode',
             value: proxy,
             options: [
-              { value: 'ipvs', label: 'ipvs (the seed; deprecated since 1.35)' },
-              { value: 'nftables', label: 'nftables (the modern choice)' },
+              { value: 'nftables', label: 'nftables (the default; GA since 1.33)' },
+              { value: 'ipvs', label: 'ipvs (the seed’s; deprecated)' },
               { value: 'iptables', label: 'iptables' },
             ],
             onChange: setProxy,
+            hint:
+              proxy === 'ipvs'
+                ? 'IPVS is deprecated: kubeadm warns about it from 1.35 and it will be removed; nftables does the same job'
+                : '',
           },
         ]}
         onSubmit={() => onSubmit(next)}

@@ -32,7 +32,7 @@ describe('the answers contract (v1)', () => {
       podCIDR: '10.244.0.0/16',
       serviceCIDR: '10.96.0.0/12',
       cni: 'calico',
-      proxyMode: 'ipvs',
+      proxyMode: 'nftables',
       dnsDomain: 'cluster.local',
     });
     expect(a.mirror).toBe('official');

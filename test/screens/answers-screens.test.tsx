@@ -168,8 +168,13 @@ describe('Network', () => {
     // Backspace on a selected value empties it.
     await s.press(KEY.backspace);
     await s.type('10.254.0.0/16');
-    await s.press(KEY.down, KEY.down, KEY.right);
-    expect(s.frame()).toMatch(/‹ nftables/);
+    // nftables is the default; IPVS is one choice away, with its warning.
+    await s.press(KEY.down, KEY.down);
+    expect(s.frame()).toMatch(/‹ nftables \(the default/);
+    await s.press(KEY.right);
+    expect(s.frame()).toMatch(/‹ ipvs[\s\S]*IPVS is deprecated: kubeadm warns about it from 1\.35/);
+    await s.press(KEY.left);
+    expect(s.frame()).not.toMatch(/IPVS is deprecated/);
     await s.press(KEY.enter);
     expect(onSubmit).toHaveBeenCalledWith(
       expect.objectContaining({

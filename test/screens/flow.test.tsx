@@ -77,9 +77,10 @@ describe('the wizard flow', () => {
       // Edit the network from Review and come back to Review.
       await s.press(KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
       await s.waitFor('Pod CIDR');
+      // The default nftables, changed to the seed's ipvs (the next choice).
       await s.press(KEY.down, KEY.down, KEY.down, KEY.right, KEY.enter);
       await s.waitFor('Review');
-      expect(s.frame()).toMatch(/kube-proxy nftables/);
+      expect(s.frame()).toMatch(/kube-proxy ipvs/);
       // Preview: a node, a file, its content; secrets hidden.
       await s.press(KEY.enter); // "Continue" is the first item
       await s.waitFor('Preview');
@@ -108,7 +109,7 @@ describe('the wizard flow', () => {
       const yaml = exportYaml(h.saved.load()!.draft);
       expect(yaml).toMatch(/^# yaml-language-server: \$schema=/);
       const a = parseAnswersText(yaml, 'export.yaml', catalog);
-      expect(a.network.proxyMode).toBe('nftables');
+      expect(a.network.proxyMode).toBe('ipvs');
       expect(a.hosts).toHaveLength(5);
       expect(yaml).not.toMatch(/not-saved-password/);
     } finally {
