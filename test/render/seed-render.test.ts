@@ -303,3 +303,13 @@ describe('notes', () => {
     expect(file('master01', '/etc/keepalived/keepalived.conf', detected).content).toMatch(/interface ens192/);
   });
 });
+
+describe('flags the kubelet no longer has', () => {
+  it('passes no --pod-infra-container-image anywhere (removed in 1.35: the kubelet stops on it)', () => {
+    const all = [...Object.values(out.nodes).flat(), ...out.cluster];
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.filter((f) => f.content.includes('pod-infra-container-image')).map((f) => f.path)).toEqual([]);
+    // The pause image is containerd's to choose (sandbox in its config), which the kubelet follows.
+    expect(file('master01', '/etc/containerd/config.toml').content).toMatch(/sandbox/);
+  });
+});

@@ -19,6 +19,9 @@ const OWNERS: Record<number, RegExp> = {
   2380: /etcd|^$/,
 };
 
+/** 35 for "1.35" or "1.35.2". */
+const minorOf = (version: string) => Number(version.split('.')[1] ?? 0);
+
 export function preflight(
   a: Answers,
   facts: Record<string, NodeFacts>,
@@ -59,9 +62,13 @@ export function preflight(
         `its clock is ${Math.round(f.clockSkewMs / 1000)} s off the operator machine's (limit ${MAX_SKEW_MS / 1000} s): certificates and tokens would fail; enable NTP (chrony)`,
       );
     }
-    if (f.cgroup && f.cgroup !== 'cgroup2fs')
+    // failCgroupV1 defaults to true from 1.35: the kubelet exits on a cgroup v1 host.
+    if (f.cgroup && f.cgroup !== 'cgroup2fs' && minorOf(a.cluster.kubernetesVersion) >= 35)
       p(
-        'cgroup v1: the kubelet refuses to start on cgroup v1 from Kubernetes 1.35; use a cgroup v2 distribution',
+        `cgroup v1: the kubelet of Kubernetes ${a.cluster.kubernetesVersion} refuses to start on cgroup v1 (failCgroupV1). ` +
+          'Switch the host to cgroup v2: add systemd.unified_cgroup_hierarchy=1 to the kernel command line ' +
+          '(RHEL family: grubby --update-kernel=ALL --args=systemd.unified_cgroup_hierarchy=1; Debian/Ubuntu: ' +
+          'add it to GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) and reboot; stat -fc %T /sys/fs/cgroup then says cgroup2fs',
       );
     for (const { port, process } of f.busyPorts) {
       if (port === a.loadBalancer?.port && cps.has(h.name)) {
