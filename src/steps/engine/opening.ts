@@ -38,7 +38,10 @@ async function vipInUse(ctx: StepContext): Promise<boolean> {
   if (!ctx.svc.facts[first.name]) return false;
   const r = await ctx.probeOn(
     first,
-    `curl -s --connect-timeout 1 -o /dev/null http://${quote(vip)}:22/ >/dev/null 2>&1; ip -4 neigh show ${quote(vip)} | grep -q lladdr && echo in-use; true`,
+    // A neighbour entry with an address is not proof: a VIP given up (after a reset) stays STALE for
+    // minutes. The connection attempt makes the kernel check it; only an answer (REACHABLE) counts,
+    // and FAILED or INCOMPLETE means nobody has the address.
+    `curl -s --connect-timeout 1 -o /dev/null http://${quote(vip)}:22/ >/dev/null 2>&1; for i in 1 2 3 4 5 6 7 8 9 10; do s=$(ip -4 neigh show ${quote(vip)}); case "$s" in *REACHABLE*|*PERMANENT*) echo in-use; break ;; *FAILED*|*INCOMPLETE*|'') break ;; esac; sleep 1; done; true`,
     { timeoutMs: 15_000, label: `is ${vip} already in use?` },
   );
   return r.stdout.includes('in-use');
