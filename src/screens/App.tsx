@@ -1,5 +1,6 @@
 // The wizard: a reducer over (screen, draft) with one mounted screen. Answers are saved after every
 // screen; Ctrl-C saves them (and stops an install, keeping its journal), a second Ctrl-C quits now.
+import { doneNotices } from './done-notices.js';
 import { Text, useApp, useInput } from 'ink';
 import { useMemo, useRef, useState, type ComponentType } from 'react';
 import { renderCluster } from '../render/index.js';
@@ -434,7 +435,7 @@ export function App({
       return (
         <Done
           outcome={outcome.result}
-          notices={outcome.notices.filter((n) => /Kuboard|failover/.test(n))}
+          notices={doneNotices(outcome.notices)}
           step={step('done')}
           exportHint={exportHint}
           onExit={() => quit(outcome.result.status === 'completed' ? 0 : 1)}
