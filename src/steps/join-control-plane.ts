@@ -89,6 +89,7 @@ export const joinControlPlane: Step = {
       throw new StepError(
         `the cluster is not healthy (readyz fails for ${HEALTHY_WAIT_S} s: etcd has no quorum or an apiserver is down), so another control plane must not join now`,
         `check ${first.name}: kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw '/readyz?verbose'`,
+        false, // it has just waited HEALTHY_WAIT_S; a retry would only wait again
       );
     await removeHalfJoinedMember(ctx);
     if (await hasLeftovers(ctx)) await resetBeforeJoin(ctx, first);

@@ -43,6 +43,7 @@ const vipStep = (id: string, title: string, allowStale: boolean): Step => ({
       throw new StepError(
         `the control planes' load-balancer configurations disagree: ${problems.join('; ')}`,
         'run apply again to rewrite /etc/keepalived/keepalived.conf and /etc/haproxy/haproxy.cfg as rendered (look for hand edits first)',
+        false, // the files stay as they are until a new run rewrites them
       );
     const lb = ctx.answers.loadBalancer!;
     const vip = vipAddress(ctx.answers)!;

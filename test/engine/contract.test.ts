@@ -11,6 +11,7 @@ import { createEngine } from '../../src/steps/engine/create.js';
 import { Engine } from '../../src/steps/engine/engine.js';
 import type { EngineEvent } from '../../src/steps/engine/events.js';
 import type { Operation } from '../../src/steps/engine/operation.js';
+import { CommandFailed, StepError } from '../../src/steps/engine/failure.js';
 import type { Step } from '../../src/steps/engine/step.js';
 import { install } from '../../src/steps/index.js';
 import { assetPath } from '../../src/package-root.js';
@@ -144,6 +145,36 @@ describe('the step contract', () => {
     });
     expect((await run(operation(doneOnRetry.step))).out.status).toBe('completed');
     expect(doneOnRetry.seen.resets).toBe(0);
+  });
+
+  it('does not retry by itself what fails the same way every time: a known deterministic cause, or a step that says so', async () => {
+    const failing = (id: string, error: () => Error) => {
+      const p = probeStep(id, {
+        appliesTo: (h) => h.name === 'master01',
+        retry: { tries: 3, delayMs: 1 },
+        async apply() {
+          p.seen.applies++;
+          throw error();
+        },
+      });
+      return p;
+    };
+    const swap = failing(
+      'swap',
+      () => new CommandFailed('kubeadm join', 1, ['[ERROR Swap]: running with swap on is not supported']),
+    );
+    const waited = failing('waited', () => new StepError('waited 60 s for quorum', 'check etcd', false));
+    const transient = failing('transient', () => new StepError('the VIP does not answer yet'));
+    for (const [p, applies] of [
+      [swap, 1],
+      [waited, 1],
+      [transient, 3],
+    ] as const) {
+      const { out, events } = await run(operation(p.step));
+      expect(out.status).toBe('failed');
+      expect(p.seen.applies, p.step.id).toBe(applies);
+      expect(events.filter((e) => e.type === 'step-retrying')).toHaveLength(applies - 1);
+    }
   });
 
   it('opens every operation the same way: facts from every node, preflight, then a lock per host', async () => {

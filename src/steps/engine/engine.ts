@@ -16,7 +16,7 @@ import { StepContext, type EngineServices } from './context.js';
 import type { Decision, EngineEvent, EngineListener, FailureInfo, Recap, StepStatus } from './events.js';
 import type { NodeFacts } from './facts.js';
 import { CommandFailed, Refusal, StepError } from './failure.js';
-import { hintFor } from './hints.js';
+import { deterministicCause, hintFor } from './hints.js';
 import { releaseLock } from './lock.js';
 import { gatherFacts, lockHosts, preflightStep } from './opening.js';
 import { layoutOf, type Operation, type Stage } from './operation.js';
@@ -519,7 +519,7 @@ export class Engine {
         }
         const info = this.failureInfo(step, node, e, attempt);
         this.svc.log.write(node.name, step.id, `FAILED (attempt ${attempt}): ${info.message}`);
-        if (attempt < budget && !(e instanceof AuthError)) {
+        if (attempt < budget && retryMayHelp(e, info)) {
           const delayMs = Math.round(step.retry.delayMs * attempt * (this.o.retryDelayScale ?? 1));
           this.emit({
             type: 'step-retrying',
@@ -589,4 +589,11 @@ export class Engine {
     const d = await this.o.decide!(info);
     return d === 'skip' && !info.skippable ? 'abort' : d;
   }
+}
+
+/** Automatic retries are for what can pass on a later try; the rest goes to the operator at once. */
+function retryMayHelp(e: unknown, info: FailureInfo): boolean {
+  if (e instanceof AuthError) return false;
+  if (e instanceof StepError && !e.retryMayHelp) return false;
+  return !deterministicCause([info.message, ...info.stderrTail].join('\n'));
 }

@@ -17,6 +17,11 @@ export class StepError extends Error {
   constructor(
     message: string,
     readonly hint?: string,
+    /**
+     * False when an automatic retry would only repeat what the step already did: it waited out its
+     * own timeout, or found something only the operator can change. The operator can still Retry.
+     */
+    readonly retryMayHelp = true,
   ) {
     super(message);
     this.name = 'StepError';
@@ -29,7 +34,7 @@ export class StepError extends Error {
  */
 export class Refusal extends StepError {
   constructor(message: string, hint?: string) {
-    super(message, hint);
+    super(message, hint, false);
     this.name = 'Refusal';
   }
 }

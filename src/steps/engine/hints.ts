@@ -6,55 +6,70 @@
 export interface Hint {
   pattern: RegExp;
   hint: (m: RegExpExecArray, node: string) => string;
+  /**
+   * The same input fails the same way every time (a setting on the host or in a file), so the
+   * engine does not retry by itself: the failure and its fix show at once. The rest (quorum, a port
+   * held by a leftover, an endpoint that does not answer yet) can pass on a later try.
+   */
+  deterministic?: true;
 }
 
 export const HINTS: Hint[] = [
   {
     pattern: /running with swap on is not supported/,
+    deterministic: true,
     hint: (_m, n) =>
       `swap is on on ${n}: run \`swapoff -a\` there and comment out the swap line in /etc/fstab (so it stays off after a reboot), then Retry`,
   },
   {
     pattern: /kubelet cgroup driver: "(\w+)" is different from the container runtime cgroup driver: "(\w+)"/,
+    deterministic: true,
     hint: (m, n) =>
       `the kubelet uses the ${m[1]} cgroup driver but containerd on ${n} uses ${m[2]}: set \`SystemdCgroup = true\` under the runc options in /etc/containerd/config.toml, run \`systemctl restart containerd\`, then Retry`,
   },
   {
     pattern:
       /containerd (\S+) expects config version (\d+), but \/etc\/containerd\/config\.toml says version (\S+)/,
+    deterministic: true,
     hint: (m, n) =>
       `/etc/containerd/config.toml on ${n} has config version ${m[3]}, but containerd ${m[1]} writes version ${m[2]}: let k8sha-wizard rewrite it (run apply again), or migrate it with \`containerd config migrate\``,
   },
   {
     pattern: /none of the public keys "([^"]+)" are pinned/,
+    deterministic: true,
     hint: (m) =>
       `the cluster's CA (${m[1]}) is not the one the join pins: the join configuration is stale or the cluster was initialized with another CA. Compare discovery.bootstrapToken.caCertHashes in /etc/kubernetes/kubeadm-config.yaml with the hash of /etc/kubernetes/pki/ca.crt on the first control plane`,
   },
   {
     pattern: /x509: certificate is valid for (.+?), not (\S+?)["\s]/,
+    deterministic: true,
     hint: (m) =>
       `the apiserver certificate does not cover ${m[2]}: it must list the load balancer's address. Add ${m[2]} to apiServer.certSANs (k8sha-wizard renders the VIP there: look for a hand-edited kubeadm-config.yaml), reset the control plane and initialize it again`,
   },
   {
     pattern:
       /No match for argument: (\S+)|Version '([^']+)' for '([^']+)' was not found|Unable to locate package (\S+)/,
+    deterministic: true,
     hint: (m, n) =>
       `the package repository on ${n} does not offer ${m[1] ?? (m[2] ? `${m[3]} ${m[2]}` : m[4])}: pkgs.k8s.io has one repository per minor, so the repository file must name the minor the answers want (/etc/yum.repos.d/kubernetes.repo or /etc/apt/sources.list.d/kubernetes.list)`,
   },
   {
     pattern:
       /token id "(\w+)" is invalid for this cluster or it has expired|could not find a JWS signature in the cluster-info ConfigMap for token ID "(\w+)"/,
+    deterministic: true,
     hint: () =>
       'the bootstrap token is unknown or expired: run apply again, which mints a fresh token (TTL 2 h) before the joins',
   },
   {
     pattern:
       /IPVS proxier will not be used because the following required kernel modules are not loaded: \[([^\]]+)\]/,
+    deterministic: true,
     hint: (m, n) =>
       `load the IPVS modules on ${n} (\`modprobe -a ${m[1]}\`) and list them in /etc/modules-load.d/k8s.conf, or use proxyMode nftables (IPVS is deprecated since 1.35)`,
   },
   {
     pattern: /IP pool (\S+) \(CALICO_IPV4POOL_CIDR\) is not within the cluster's podSubnet (\S+)/,
+    deterministic: true,
     hint: (m) =>
       `Calico's CALICO_IPV4POOL_CIDR (${m[1]}) must lie inside network.podCIDR (${m[2]}): apply the manifest k8sha-wizard renders (cni/install-calico.sh), which sets it`,
   },
@@ -84,4 +99,9 @@ export function hintFor(text: string, node: string): string | undefined {
     if (m) return h.hint(m, node);
   }
   return undefined;
+}
+
+/** Whether the first known cause in these lines fails the same way on every try. */
+export function deterministicCause(text: string): boolean {
+  return HINTS.find((h) => h.pattern.test(text))?.deterministic === true;
 }

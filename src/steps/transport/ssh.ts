@@ -229,6 +229,10 @@ export class SshTransport implements Transport {
       let settled = false;
       c.on('ready', () => {
         settled = true;
+        // Without TCP_NODELAY every command stalls about 40 ms twice: the client's second small
+        // packet (the exec request after the channel open) waits for a delayed ACK (Nagle). Measured
+        // in the lab: 109 ms per `true` with Nagle, 21 ms without.
+        c.setNoDelay(true);
         resolve(c);
       });
       c.on('error', (err: Error & { level?: string }) => {
