@@ -1,4 +1,5 @@
-// Secrets drill: a full install as the non-root user with a password, a rerun, an export; then every
+// Secrets drill: a full install as the non-root user with a password from an environment variable
+// (sudo on the hosts; an unset variable is bad input), a rerun, an export; then every
 // file the tool wrote on the operator side, and the process list sampled during the run, hold no
 // secret outside the 0600 secrets file. The same run carries hostile-but-valid strings (key URLs
 // with shell characters), which must reach the hosts quoted: no stray file appears on any host.
@@ -53,12 +54,23 @@ describe.runIf(enabled)('secrets and quoting', () => {
       });
       let psOut = '';
       sampler.stdout.on('data', (d: Buffer) => (psOut += d.toString()));
+      const unset = await apply(ws);
+      expect(unset.code, 'an unset password variable is bad input').toBe(2);
+      expect(unset.stderr).toMatch(/K8SHA_DRILL_PASSWORD.*not set/);
       const first = await apply(ws, { env: { K8SHA_DRILL_PASSWORD: password } });
       const rerun = await apply(ws, { env: { K8SHA_DRILL_PASSWORD: password } });
       sampler.kill();
       expect(first.code, first.stdout.slice(-1500)).toBe(0);
       expect(rerun.code).toBe(0);
       expect(kubectlNodes(s, ws).filter((n) => n.ready)).toHaveLength(5);
+      // The login user gets its own kubeconfig on the control planes.
+      expect(
+        labExec(
+          s,
+          'master02',
+          'test -f /home/ops/.kube/config && stat -c %U /home/ops/.kube/config',
+        ).stdout.trim(),
+      ).toBe('ops');
 
       // Export through the wizard's saved answers.
       const config = join(ws.stateDir, '..', 'config');
