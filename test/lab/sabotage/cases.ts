@@ -62,6 +62,25 @@ export const REPAIRS: Record<string, Sabotage> = {
   },
 };
 
+/** Every repair in one run: they touch different nodes and steps, and each must be repaired. */
+export function allRepairs(): Sabotage {
+  const repairs = Object.values(REPAIRS);
+  return {
+    what: repairs.map((r) => r.what).join('; '),
+    upload: (h, p, c) => repairs.reduce((content, r) => (r.upload ? r.upload(h, p, content) : content), c),
+    exec: async (h, cmd, hosts) => {
+      for (const r of repairs) {
+        const changed = await r.exec?.(h, cmd, hosts);
+        if (changed !== undefined) return changed;
+      }
+      return undefined;
+    },
+    expect: { node: '', step: '', says: /./ },
+  };
+}
+
+export const ALL_REPAIRS = 'all-repairs';
+
 export const SABOTAGE: Record<string, Sabotage> = {
   'wrong-ca-hash': {
     what: 'joins pin a CA hash that is not the cluster’s',

@@ -8,10 +8,10 @@ import { Engine } from '../../../src/steps/engine/engine.js';
 import { install } from '../../../src/steps/index.js';
 import { transportSetup } from '../../../src/steps/transport/setup.js';
 import type { ExecOptions, Transport } from '../../../src/steps/transport/types.js';
-import { REPAIRS, SABOTAGE, type Hosts } from './cases.js';
+import { ALL_REPAIRS, allRepairs, SABOTAGE, type Hosts } from './cases.js';
 
 const [caseName = '', answersFile = '', stateDir = '', kubeconfigDir = ''] = process.argv.slice(2);
-const planted = SABOTAGE[caseName] ?? REPAIRS[caseName];
+const planted = caseName === ALL_REPAIRS ? allRepairs() : SABOTAGE[caseName];
 if (!planted) throw new Error(`no sabotage case ${caseName}`);
 const sabotage = planted;
 const catalog = loadCatalog();
