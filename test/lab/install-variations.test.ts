@@ -9,7 +9,6 @@ import { labDown, labUp, wsArgv } from './lab.js';
 
 const run = privilegedOrSkip('install variation tests');
 
-
 describe.runIf(run)('install variations', () => {
   it(
     'reaches the hosts through a bastion (plan gathers facts over the jump host)',
