@@ -131,8 +131,13 @@ export function Install({
 
   const nameWidth = Math.max(8, ...nodes.map((n) => n.name.length)) + 1;
   const colWidth = Math.max(6, Math.min(11, Math.floor((columns - nameWidth - 1) / model.columns.length)));
-  const footerRows = pending ? 12 : 9;
-  const room = Math.max(3, rows - footerRows - 5);
+  // Rows around the grid, counted from what is drawn below (every line there is cut, never wrapped):
+  // title, help and its margin, the header; then the margin, the clock line, the failure box (borders,
+  // title, message, command, 3 stderr lines, 4 choices) or the log tail (label and 4 lines), and the
+  // key hints with their margin. The frame must never be taller than the terminal, or it scrolls and
+  // every redraw leaves a copy of the title behind.
+  const aroundRows = 4 + 2 + (pending ? 12 : 5) + 2;
+  const room = Math.max(3, rows - aroundRows);
   const windowSize = nodes.length > room ? room - 1 : nodes.length;
   const first = Math.min(
     Math.max(0, selected - Math.floor(windowSize / 2)),
@@ -156,6 +161,7 @@ export function Install({
       <Title
         step={step}
         title={title ?? `Install ${cluster}`}
+        helpOneLine
         help={
           model.runId
             ? `run ${model.runId}${model.resumed ? ' (resumed)' : ''} · logs in ${model.logDir}`

@@ -148,6 +148,45 @@ describe('the install screen', () => {
     expect(model.resumed).toBe(true);
   }, 60_000);
 
+  it('keeps long and wide log lines and a long failure inside the terminal: cut, never wrapped', async () => {
+    // CJK characters take two columns each; a line of them must be cut at half the characters.
+    const wide = `失败：${'无法连接到 API 服务器 '.repeat(20)}`;
+    const long = `E1201 ${'x'.repeat(300)}`;
+    const faults: Fault[] = [
+      {
+        host: 'worker01',
+        match: /^kubeadm join/,
+        times: Infinity,
+        stderr: [wide, long, `${long} ${wide}`].join('\n'),
+      },
+    ];
+    const t = setup(seed(), {
+      faults,
+      latencyMs: 2,
+      outputs: [{ match: /^(dnf|apt-get) install/, stdout: [wide, long].join('\n') }],
+    });
+    const s = await mount(t.el);
+    const fits = (what: string) => {
+      // The live frame, from the title down (finished notices above it are printed once and scroll away).
+      const all = s.frame().split('\n');
+      const lines = all.slice(all.findIndex((l) => l.startsWith('k8sha-wizard ·')));
+      // ink-testing-library's terminal: 100 columns, 24 rows.
+      expect(lines.length, `${what}: taller than the terminal\n${s.frame()}`).toBeLessThanOrEqual(24);
+      for (const l of lines)
+        expect(l.length, `${what}: a line wider than the terminal: ${l}`).toBeLessThanOrEqual(100);
+    };
+    await s.waitFor(/log of master01/, 20_000);
+    await s.waitFor(/E1201 x+…|失败/, 20_000);
+    fits('the log tail');
+    await s.waitFor(/failed on worker01/, 20_000);
+    expect(s.frame()).toMatch(/E1201 x+…/);
+    expect(s.frame()).toMatch(/失败：无法连接到 API 服务器[^\n]*…/);
+    fits('the failure box');
+    await s.choose('Abort (resume later)');
+    await waitOutcome(t.outcome, s);
+    s.unmount();
+  }, 60_000);
+
   it('keeps a 100-node grid within the terminal', async () => {
     const big = valid({
       ...seedPlain(),

@@ -1,7 +1,18 @@
 // Every screen starts the same way: where you are in the flow, and what this screen is for.
 import { Box, Text } from 'ink';
 
-export function Title({ step, title, help }: { step?: string; title: string; help?: string }) {
+export function Title({
+  step,
+  title,
+  help,
+  helpOneLine,
+}: {
+  step?: string;
+  title: string;
+  help?: string;
+  /** Cut the help to one line (a path, on a screen that counts its rows) instead of wrapping it. */
+  helpOneLine?: boolean;
+}) {
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Text>
@@ -11,7 +22,11 @@ export function Title({ step, title, help }: { step?: string; title: string; hel
         {step ? <Text dimColor> · {step}</Text> : null}
         <Text bold> · {title}</Text>
       </Text>
-      {help ? <Text dimColor>{help}</Text> : null}
+      {help ? (
+        <Text dimColor wrap={helpOneLine ? 'truncate-middle' : 'wrap'}>
+          {help}
+        </Text>
+      ) : null}
     </Box>
   );
 }
