@@ -215,6 +215,7 @@ export function buildProgram(): Command {
 
   // No command: the interactive wizard.
   program
+    .option('-a, --answers <file>', 'open the wizard with this answers file on the Review screen')
     .option('--state-dir <dir>', 'where runs keep their journal, secrets (0600) and logs')
     .option('--kubeconfig-dir <dir>', 'where the admin kubeconfig goes (default: ~/.kube)')
     .option('--concurrency <n>', 'nodes worked on at once', String(DEFAULT_CONCURRENCY))

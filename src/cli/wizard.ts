@@ -5,14 +5,20 @@ import { UsageError } from '../errors.js';
 import { stateRoot } from '../state/paths.js';
 import { catalogFrom, type CatalogFlag } from './common.js';
 import { concurrencyOf } from '../steps/engine/concurrency.js';
+import { draftFromFile } from '../wizard/draft-file.js';
 
 export interface WizardFlags extends CatalogFlag {
+  /** Open the wizard with this answers file on the Review screen. */
+  answers?: string;
   stateDir?: string;
   kubeconfigDir?: string;
   concurrency?: string;
 }
 
 export async function wizardCommand(flags: WizardFlags): Promise<number> {
+  const catalog = catalogFrom(flags);
+  // A file the wizard cannot open is bad input: refused here, before any screen or host.
+  const loaded = flags.answers ? draftFromFile(flags.answers, catalog) : undefined;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError(
       'the wizard needs a terminal, and this run has none',
@@ -24,10 +30,10 @@ export async function wizardCommand(flags: WizardFlags): Promise<number> {
   // Ink prints only the last frame when CI is set. Someone at a terminal asked for the wizard, so it
   // renders as a live screen even inside a CI job's shell.
   for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (process.env[key]) process.env[key] = 'false';
-  const catalog = catalogFrom(flags);
   const { runWizard } = await import('../screens/run-wizard.js');
   return runWizard({
     catalog,
+    ...(loaded ? { loaded } : {}),
     stateRoot: flags.stateDir ?? stateRoot(),
     kubeconfigDir: flags.kubeconfigDir ?? join(homedir(), '.kube'),
     concurrency: concurrencyOf(flags),

@@ -92,6 +92,8 @@ export interface AppProps {
   onExit: (code: number) => void;
   /** Shown on the Done screen: how to export the answers. */
   exportHint?: string;
+  /** Answers opened with `--answers FILE`: start on the Review screen with them. */
+  loaded?: Draft;
 }
 
 export function App({
@@ -100,11 +102,12 @@ export function App({
   saved,
   onExit,
   exportHint = 'k8sha-wizard export --out cluster.yaml',
+  loaded,
 }: AppProps) {
   const { exit } = useApp();
   const initial = useMemo(() => saved.load(), [saved]);
-  const [screen, setScreen] = useState<ScreenId>(initial ? 'start' : 'cluster');
-  const [draft, setDraft] = useState<Draft>(initial?.draft ?? emptyDraft(catalog));
+  const [screen, setScreen] = useState<ScreenId>(loaded ? 'review' : initial ? 'start' : 'cluster');
+  const [draft, setDraft] = useState<Draft>(loaded ?? initial?.draft ?? emptyDraft(catalog));
   const [returnToReview, setReturnToReview] = useState(false);
   const [secrets, setSecrets] = useState<ProvidedSecrets>({});
   const [clusterSecrets, setClusterSecrets] = useState<Secrets | undefined>();

@@ -6,12 +6,10 @@ import SelectInput from 'ink-select-input';
 import { Item } from './components/Item.js';
 import TextInput from 'ink-text-input';
 import { useState } from 'react';
-import { parse } from 'yaml';
-import { parseAnswersText } from '../answers/load.js';
 import type { Catalog } from '../catalog/schema.js';
 import { describeUserError, InputError } from '../errors.js';
-import { readYamlFile } from '../input/yaml-source.js';
 import type { Draft } from '../wizard/draft.js';
+import { draftFromFile } from '../wizard/draft-file.js';
 import { KeyHints } from './components/KeyHints.js';
 import { Title } from './components/Title.js';
 
@@ -56,9 +54,7 @@ export function Start({
       if (key.escape) setLoading(false);
       if (key.return) {
         try {
-          const src = readYamlFile(path.trim());
-          parseAnswersText(src.doc.toString(), path.trim(), catalog);
-          onChoice({ kind: 'loaded', draft: parse(src.doc.toString()) as Draft });
+          onChoice({ kind: 'loaded', draft: draftFromFile(path.trim(), catalog) });
         } catch (e) {
           setError(e instanceof InputError ? describeUserError(e) : (e as Error).message);
         }

@@ -2,6 +2,7 @@
 import { render } from 'ink';
 import type { Catalog } from '../catalog/schema.js';
 import { InstallSession } from '../steps/session.js';
+import type { Draft } from '../wizard/draft.js';
 import { savedAnswers } from '../wizard/saved-answers.js';
 import { App } from './App.js';
 import { pacedStdin } from './paced-stdin.js';
@@ -11,6 +12,8 @@ export interface WizardOptions {
   stateRoot: string;
   kubeconfigDir: string;
   concurrency?: number;
+  /** Answers from `--answers FILE`: the wizard opens on the Review screen with them. */
+  loaded?: Draft;
 }
 
 export async function runWizard(o: WizardOptions): Promise<number> {
@@ -22,7 +25,13 @@ export async function runWizard(o: WizardOptions): Promise<number> {
     ...(o.concurrency ? { concurrency: o.concurrency } : {}),
   });
   const app = render(
-    <App catalog={o.catalog} session={session} saved={savedAnswers()} onExit={(c) => (code = c)} />,
+    <App
+      catalog={o.catalog}
+      session={session}
+      saved={savedAnswers()}
+      onExit={(c) => (code = c)}
+      {...(o.loaded ? { loaded: o.loaded } : {})}
+    />,
     { exitOnCtrlC: false, stdin: pacedStdin(process.stdin) },
   );
   await app.waitUntilExit();

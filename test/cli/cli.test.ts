@@ -32,6 +32,22 @@ describe('--help and --version', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/validate[\s\S]*render[\s\S]*schema/);
   });
+  it('refuses a wizard --answers file it cannot open, before any screen: exit 2, file:line, no stack', () => {
+    const missing = runCli(['--answers', join(tmp, 'nope.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.yaml[\s\S]*no such file/);
+    const bad = write(
+      'bad-wizard.yaml',
+      readFileSync(SEED, 'utf8').replace('podCIDR: 172.30.0.0/16', 'podCIDR: 172.30.0.0/99'),
+    );
+    const r = runCli(['--answers', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad-wizard\.yaml is not valid[\s\S]*network\.podCIDR \(25:\d+\)/);
+    for (const x of [missing, r]) expect(hasStackTrace(x.stderr)).toBe(false);
+    // A good file gets past the file check to the terminal check (this test has no terminal).
+    expect(runCli(['--answers', SEED]).stderr).toMatch(/needs a terminal/);
+  });
+
   it('exits 2 on an unknown command or a missing flag', () => {
     expect(runCli(['frobnicate']).code).toBe(2);
     const r = runCli(['validate']);

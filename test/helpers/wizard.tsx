@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/screens/App.js';
 import { InstallSession } from '../../src/steps/session.js';
+import type { Draft } from '../../src/wizard/draft.js';
 import { savedAnswers, type SavedAnswers } from '../../src/wizard/saved-answers.js';
 import { catalog } from './answers.js';
 import { mount, type Screen } from './ink.js';
@@ -30,14 +31,20 @@ export function scriptedSession(dir: string, script: Omit<Script, 'answers'> = {
 
 export async function mountWizard(
   script: Omit<Script, 'answers'> = {},
-  opts: { dir?: string } = {},
+  opts: { dir?: string; loaded?: Draft } = {},
 ): Promise<WizardHarness> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'k8sha-wizard-'));
   const saved = savedAnswers(join(dir, 'config'));
   const session = scriptedSession(dir, script);
   let code: number | undefined;
   const screen = await mount(
-    <App catalog={catalog} session={session} saved={saved} onExit={(c) => (code = c)} />,
+    <App
+      catalog={catalog}
+      session={session}
+      saved={saved}
+      onExit={(c) => (code = c)}
+      {...(opts.loaded ? { loaded: opts.loaded } : {})}
+    />,
   );
   return {
     screen,

@@ -3,6 +3,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAnswersText } from '../../src/answers/load.js';
+import { assetPath } from '../../src/package-root.js';
+import { draftFromFile } from '../../src/wizard/draft-file.js';
 import { exportYaml } from '../../src/wizard/export-yaml.js';
 import { catalog } from '../helpers/answers.js';
 import { KEY, type Screen } from '../helpers/ink.js';
@@ -180,4 +182,21 @@ describe('the wizard flow', () => {
       first.cleanup();
     }
   }, 120_000);
+
+  it('opens an answers file on the Review screen (k8sha-wizard --answers FILE), and goes on from there', async () => {
+    const loaded = draftFromFile(assetPath('examples/seed-cluster.yaml'), catalog);
+    const w = await mountWizard({ latencyMs: 1 }, { loaded });
+    try {
+      const s = w.screen;
+      await s.waitFor('Review');
+      expect(s.frame()).toMatch(/the answers are valid/);
+      expect(s.frame()).toMatch(/seed-cluster/);
+      expect(s.frame()).toMatch(/172\.16\.100\.150/);
+      await s.press(KEY.enter);
+      await s.waitFor('Continue: check the hosts');
+      s.unmount();
+    } finally {
+      w.cleanup();
+    }
+  }, 60_000);
 });
