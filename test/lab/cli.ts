@@ -1,5 +1,10 @@
-// npm run lab -- up|down|status|exec|ws: the rehearsal lab from the command line.
+// npm run lab -- up|down|status|exec|ws|demo: the rehearsal lab from the command line. `demo` (what
+// `sudo npm run demo` runs) is the tool on a machine with no hosts of its own: lab up, the wizard in
+// the lab's operator namespace with the lab's answers on the Review screen, lab down when it exits.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { CLI } from '../helpers/cli.js';
+import { canUseNamespaces, isRoot } from '../helpers/root.js';
 import { execArgv, labDown, labStatus, labUp, readLabState, wsArgv } from './lab.js';
 import type { OsChoice } from './topology.js';
 
@@ -8,7 +13,8 @@ const USAGE = `usage:
   npm run lab -- down
   npm run lab -- status
   npm run lab -- exec <host> -- <command...>
-  npm run lab -- ws -- <command...>        (runs in the operator namespace)`;
+  npm run lab -- ws -- <command...>        (runs in the operator namespace)
+  npm run lab -- demo                      (lab up, the wizard inside it, lab down)`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -54,6 +60,8 @@ async function main(args: string[]): Promise<number> {
       const [cmdName, ...cmdArgs] = execArgv(s, rest[0] ?? '', afterDashes(rest.slice(1)));
       return spawnSync(cmdName!, cmdArgs, { stdio: 'inherit' }).status ?? 1;
     }
+    case 'demo':
+      return demo();
     case 'ws': {
       const [cmdName, ...cmdArgs] = wsArgv(afterDashes(rest));
       return spawnSync(cmdName!, cmdArgs, { stdio: 'inherit' }).status ?? 1;
@@ -61,6 +69,41 @@ async function main(args: string[]): Promise<number> {
     default:
       console.error(USAGE);
       return 2;
+  }
+}
+
+async function demo(): Promise<number> {
+  if (!canUseNamespaces) {
+    console.error(
+      `demo: the lab needs network namespaces, and ${isRoot ? 'this machine does not offer them' : 'this is not root'}.\nTry: sudo npm run demo`,
+    );
+    return 2;
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    console.error('demo: the wizard needs a terminal. Try it from an interactive shell: sudo npm run demo');
+    return 2;
+  }
+  console.log('Bringing the lab up: 3 control planes and 2 workers in network namespaces (about 10 s)…');
+  const state = await labUp({ masters: 3, workers: 2, os: 'mixed' });
+  try {
+    // Everything the demo writes stays in the lab's directory, away from your own saved answers.
+    const runs = join(state.dir, 'runs', 'demo');
+    const [cmd, ...args] = wsArgv([
+      'env',
+      `K8SHA_CONFIG_DIR=${join(runs, 'config')}`,
+      process.execPath,
+      CLI,
+      '--answers',
+      state.answersPath,
+      '--state-dir',
+      join(runs, 'state'),
+      '--kubeconfig-dir',
+      join(runs, 'kube'),
+    ]);
+    return spawnSync(cmd!, args, { stdio: 'inherit' }).status ?? 1;
+  } finally {
+    const r = await labDown(state.dir);
+    console.log(`Lab down: ${r.namespaces} namespace(s) removed, ${r.processes} process(es) stopped.`);
   }
 }
 
