@@ -90,6 +90,51 @@ export const HINTS: Hint[] = [
     hint: (_m, n) =>
       `${n} cannot reach the API endpoint: check that the VIP answers from ${n} (a firewall on the control planes must allow the load balancer's port) and that keepalived holds the VIP on one control plane`,
   },
+  // The rest of failure-modes.md: what kubeadm's preflight and the kubelet print for them.
+  {
+    pattern: /\[ERROR FileContent--proc-sys-net-ipv4-ip_forward\]|ip_forward contents are not set to 1/,
+    deterministic: true,
+    hint: (_m, n) =>
+      `IPv4 forwarding is off on ${n}: \`sysctl -w net.ipv4.ip_forward=1\` and keep it in /etc/sysctl.d/k8s.conf (the prepare step writes that file: look for a later file that sets it back to 0), then Retry`,
+  },
+  {
+    pattern:
+      /\[ERROR (?:FileAvailable--etc-kubernetes-\S+|DirAvailable--var-lib-etcd)\]: (\S+) (?:already exists|is not empty)/,
+    deterministic: true,
+    hint: (m, n) =>
+      `${n} has ${m[1]} from an earlier install: \`k8sha-wizard reset --answers FILE --node ${n}\` (or \`kubeadm reset -f\` there) clears it, then Retry`,
+  },
+  {
+    pattern:
+      /a kubeconfig file "([^"]+)" exists already but has (?:an unexpected|a wrong|wrong) API Server URL/,
+    deterministic: true,
+    hint: (m, n) =>
+      `${m[1]} on ${n} belongs to another cluster or endpoint: reset the node (\`k8sha-wizard reset --answers FILE --node ${n}\`), then Retry`,
+  },
+  {
+    pattern: /a Node with name "([^"]+)" and status "\w+" already exists in the cluster/,
+    deterministic: true,
+    hint: (m) =>
+      `another machine already joined as ${m[1]}: each node needs its own host name. Give this host another name (hostnamectl set-hostname, and the answers' hosts[].name), or remove the old Node first (k8sha-wizard remove --node ${m[1]})`,
+  },
+  {
+    pattern:
+      /x509: certificate has expired or is not yet valid: current time (\S+) is (?:before|after) (\S+)/,
+    deterministic: true,
+    hint: (m, n) =>
+      `the clock on ${n} says ${m[1]}, outside the certificate's validity (${m[2]}): the clocks differ. Turn on time sync there (\`timedatectl set-ntp true\`, chrony) and check \`date -u\` on every node, then Retry`,
+  },
+  {
+    pattern:
+      /\[ERROR CRI\]: container runtime is not running|connect: no such file or directory.*containerd\.sock/,
+    hint: (_m, n) =>
+      `containerd is not running on ${n}: \`systemctl status containerd\` and \`journalctl -u containerd\` say why (often /etc/containerd/config.toml); the container-runtime step writes and starts it`,
+  },
+  {
+    pattern: /failed to pull image "([^"]+)"|ErrImagePull|ImagePullBackOff/,
+    hint: (m, n) =>
+      `${n} cannot pull ${m[1] ?? 'an image'}: the registry is unreachable from there. Choose the aliyun mirror or a custom imageRepository on the Versions screen (mirror in the answers), or pre-pull with \`kubeadm config images pull\`, then Retry`,
+  },
 ];
 
 /** The first known cause in these lines, as something to do. */
