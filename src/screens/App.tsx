@@ -167,7 +167,8 @@ export function App({
     go(s);
   };
   const answers = checkDraft(draft, catalog).answers;
-  const common = { draft, catalog };
+  const installedHosts = session.clusterHosts(draft.cluster.name);
+  const common = { draft, catalog, ...(installedHosts ? { clusterHosts: installedHosts } : {}) };
 
   if (stopping && !outcome)
     return <Text color="yellow">Stopping after the commands in flight; the journal keeps the progress…</Text>;

@@ -45,7 +45,7 @@ function fromEdit(e: EditState): DraftHost {
   };
 }
 
-export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
+export function Hosts({ draft, catalog, step, onSubmit, onBack, clusterHosts }: ScreenProps) {
   const [rows, setRows] = useState<DraftHost[]>(draft.hosts);
   const [selected, setSelected] = useState(0);
   const [edit, setEdit] = useState<EditState | undefined>(
@@ -170,8 +170,12 @@ export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
   }
 
   const cps = rows.filter((r) => r.role === 'control-plane').length;
+  // On an installed cluster: which rows join on the next apply, and which members the list lost
+  // (apply leaves those alone; only a removal takes a node out).
+  const isNew = (name: string) => !!clusterHosts && !clusterHosts.includes(name);
+  const departing = (clusterHosts ?? []).filter((n) => !rows.some((r) => r.name === n));
   // Long host lists scroll around the selection, so the screen never outgrows the terminal.
-  const room = Math.max(3, size.rows - 10 - tableProblems.length * 2);
+  const room = Math.max(3, size.rows - 10 - tableProblems.length * 2 - (departing.length ? 2 : 0));
   const first =
     rows.length > room ? Math.min(Math.max(0, selected - Math.floor(room / 2)), rows.length - room) : 0;
   const visible = rows.slice(first, first + room);
@@ -198,6 +202,7 @@ export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
           const i = first + vi;
           const sel = i === selected;
           const extra = [
+            isNew(h.name) ? '+ new: joins on apply' : '',
             h.ssh?.user ? `user ${h.ssh.user}` : '',
             h.ssh?.port ? `port ${h.ssh.port}` : '',
             h.interface ? `if ${h.interface}` : '',
@@ -229,6 +234,13 @@ export function Hosts({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
         <Text color={selected === rows.length ? 'cyan' : undefined} bold={selected === rows.length}>
           {selected === rows.length ? '› ' : '  '}Continue →
         </Text>
+        {departing.length ? (
+          <Text color="yellow" wrap="truncate-end">
+            ! In the cluster but not in this list: {departing.join(', ')}. Apply leaves{' '}
+            {departing.length === 1 ? 'it' : 'them'} running; to take a node out, use Remove a node
+            (k8sha-wizard remove --node NAME).
+          </Text>
+        ) : null}
         {tableProblems.map((p) => (
           <Text key={p.message} color="red">
             ✗ {p.message}

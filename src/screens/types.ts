@@ -9,4 +9,6 @@ export interface ScreenProps {
   step: string;
   onSubmit: (d: Draft) => void;
   onBack: () => void;
+  /** The hosts of the installed cluster, when there is one: the Hosts screen marks what changes. */
+  clusterHosts?: string[];
 }

@@ -119,6 +119,20 @@ export class InstallSession {
     return !!readJournal(clusterStateDir(cluster, this.o.stateRoot))?.marks.initCompletedAt;
   }
 
+  /**
+   * The hosts of the cluster this machine installed, as its last run left them (a completed removal
+   * took its node out); undefined when the cluster is not installed.
+   */
+  clusterHosts(cluster: string): string[] | undefined {
+    const j = readJournal(clusterStateDir(cluster, this.o.stateRoot));
+    if (!j?.marks.initCompletedAt) return undefined;
+    const gone =
+      j.operation === 'remove' && j.status === 'completed'
+        ? ((j.context?.departing as { name: string }[] | undefined) ?? []).map((h) => h.name)
+        : [];
+    return j.answers.hosts.map((h) => h.name).filter((n) => !gone.includes(n));
+  }
+
   unfinished(cluster: string): UnfinishedRun | undefined {
     const j = readJournal(clusterStateDir(cluster, this.o.stateRoot));
     if (!j || j.status === 'completed' || j.status === 'refused') return undefined;

@@ -177,6 +177,22 @@ describe('the wizard flow', () => {
       await t.press(KEY.enter);
       await t.waitFor('Welcome back');
       expect(third.saved.load()?.draft.hosts.map((h) => h.name)).toContain('worker02');
+
+      // Adding nodes: the Hosts screen marks a host that joins on the next apply, and names a member
+      // that left the list (apply leaves it running).
+      await t.choose('Add nodes (edit the hosts, then install them)');
+      await t.waitFor(/worker02\s+172\.16\.100\.200/);
+      expect(t.frame()).not.toMatch(/\+ new/);
+      await t.press('a');
+      await t.waitFor('Add a host');
+      await t.type('worker03');
+      await t.press(KEY.down);
+      await t.type('172.16.100.210');
+      await t.press(KEY.enter);
+      await t.waitFor(/worker03\s+172\.16\.100\.210\s+worker\s+\+ new: joins on apply/);
+      expect(t.frame()).not.toMatch(/worker02.*\+ new/);
+      await t.press(KEY.up, 'd');
+      await t.waitFor(/In the cluster but not in this list: worker02\. Apply leaves it/);
       t.unmount();
     } finally {
       first.cleanup();
