@@ -465,7 +465,8 @@ export async function kubeletIdle(): Promise<void> {
 export function startKubelet(): void {
   const loop = async () => {
     await kubeletSync().catch(() => undefined);
-    timer = setTimeout(() => void loop(), 2000);
+    // Once a second, like the real kubelet's PLEG relist (its pod workers react to changes at once).
+    timer = setTimeout(() => void loop(), 1000);
     timer.unref();
   };
   void loop();
