@@ -24,7 +24,7 @@ function repoFile(ctx: StepContext): string {
 const CONTAINERD_VERSION = 'containerd --version 2>/dev/null';
 const FILES = ['/etc/containerd/config.toml', '/etc/crictl.yaml'];
 
-async function containerdVersion(ctx: StepContext): Promise<string | undefined> {
+export async function containerdVersion(ctx: StepContext): Promise<string | undefined> {
   const r = await ctx.probe(CONTAINERD_VERSION);
   return /\b(\d+\.\d+\.\d+)\b/.exec(r.stdout)?.[1];
 }

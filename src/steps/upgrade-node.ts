@@ -1,8 +1,9 @@
 // One node's upgrade, in kubeadm's order: its package repository on the new minor and kubeadm at
 // the target; `kubeadm upgrade apply` on the first control plane (after `upgrade plan`) and
 // `kubeadm upgrade node` everywhere else; drain with evictions; kubelet and kubectl at the target,
-// kubelet restarted, the node Ready at the new version; uncordon. Each check asks the node and the
-// API, so a rerun after kill -9 goes on at the node and phase where it stopped.
+// while it is drained, containerd and its sandbox (pause) image as the new minor's catalog entry has
+// them; kubelet restarted, the node Ready at the new version; uncordon. Each check asks the node and
+// the API, so a rerun after kill -9 goes on at the node and phase where it stopped.
 import { resolvedVersion } from '../answers/model.js';
 import type { Host } from '../answers/schema.js';
 import { aptKeys } from '../render/repos.js';
@@ -11,6 +12,8 @@ import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import type { Step } from './engine/step.js';
 import { ensureAptKey, install, installedVersion, upToDate } from './packages.js';
+import { containerdVersion, containerRuntime } from './container-runtime.js';
+import { compareSemver } from '../catalog/resolve.js';
 import { drainWithEvictions } from './removal.js';
 import { quote } from './transport/shell.js';
 import { clusterVersion, kubeVersion, nodeVersions, olderThan, targetVersion } from './upgrade-check.js';
@@ -165,4 +168,38 @@ export const upgradeUncordon: Step = {
   },
 };
 
-export const UPGRADE_NODE_STEPS = [upgradeKubeadm, upgradeDrain, upgradeKubelet, upgradeUncordon];
+/**
+ * While the node is drained: containerd and its config as the target minor's catalog entry wants
+ * them (its minimum containerd, the sandbox image, the config version that goes with containerd).
+ * The check is the install's own, read against the target; unchanged where the minors agree.
+ */
+export const upgradeRuntime: Step = {
+  ...containerRuntime,
+  id: 'upgrade-runtime',
+  title: 'containerd and sandbox image of the target minor',
+  phase: 'kubelet',
+  retry: { tries: 2, delayMs: 5000 },
+  skippable: false,
+  async apply(ctx) {
+    const min = resolvedVersion(ctx.answers, ctx.catalog).entry.containerd.minimum;
+    const v = await containerdVersion(ctx);
+    // `dnf install` of an installed name changes nothing; an upgrade must say so.
+    if (v && compareSemver(v, min) < 0)
+      await ctx.run(
+        ctx.family === 'rhel'
+          ? 'dnf upgrade -y containerd.io'
+          : 'apt-get update -q && apt-get install -y -q --only-upgrade containerd.io',
+        { timeoutMs: 20 * 60_000 },
+      );
+    // The files for the target, and a restart when they changed (the node has no pods to lose).
+    await containerRuntime.apply(ctx);
+  },
+};
+
+export const UPGRADE_NODE_STEPS = [
+  upgradeKubeadm,
+  upgradeDrain,
+  upgradeRuntime,
+  upgradeKubelet,
+  upgradeUncordon,
+];

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/steps/engine/events.js';
+import { assetPath } from '../../src/package-root.js';
 import { useLab } from './fixture.js';
 import { labExec, type LabState } from './lab.js';
 import { apply, kubectlNodes, workspace, type ApplyResult, type Workspace } from './install.js';
@@ -141,15 +142,42 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       const unknown = await apply(ws, { command: 'upgrade', extra: ['--to', '1.99'] });
       expect(unknown.code, show(unknown)).toBe(2);
 
-      // Upgrade 1.36 → 1.37: killed while master02's kubelet is upgraded, then the same command.
+      // Upgrade 1.36 → 1.37 with a catalog whose 1.37 wants another sandbox (pause) image: each node's
+      // containerd is reconfigured while it is drained. Killed while master02's kubelet is upgraded,
+      // then the same command.
+      const catalog = join(s.dir, 'runs', 'upgrade', 'catalog.yaml');
+      writeFileSync(
+        catalog,
+        readFileSync(assetPath('catalog.yaml'), 'utf8').replace(
+          /('1\.37':[\s\S]*?pauseImage: )pause:3\.10\.1/,
+          '$1pause:3.10.2',
+        ),
+      );
+      expect(readFileSync(catalog, 'utf8')).toMatch(/pause:3\.10\.2/);
+      const withCatalog = ['--to', '1.37', '--catalog', catalog];
       const cut = await apply(ws, {
         command: 'upgrade',
-        extra: ['--to', '1.37'],
+        extra: withCatalog,
         killWhen: started('upgrade-kubelet', 'master02', 300),
       });
       expect(cut.code, show(cut)).toBe(137);
-      const up = await apply(ws, { command: 'upgrade', extra: ['--to', '1.37'] });
+      const up = await apply(ws, { command: 'upgrade', extra: withCatalog });
       expect(up.code, show(up)).toBe(0);
+      const runtimeChanged = [...cut.events, ...up.events].flatMap((e) =>
+        e.type === 'step-finished' && e.step === 'upgrade-runtime' && e.status === 'changed' ? [e.node] : [],
+      );
+      expect([...new Set(runtimeChanged)].sort()).toEqual([
+        'master01',
+        'master02',
+        'master03',
+        'worker01',
+        'worker02',
+      ]);
+      for (const h of s.hosts)
+        expect(
+          labExec(s, h.name, 'grep -c "pause:3.10.2" /etc/containerd/config.toml').stdout.trim(),
+          h.name,
+        ).toBe('1');
       const versions = JSON.parse(kubectl(s, ws, 'get nodes -o json').stdout) as {
         items: {
           metadata: { name: string };
@@ -188,7 +216,7 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       expect(statSync(join(backups, pre[0]!)).mode & 0o777).toBe(0o600);
 
       // The same command again changes nothing; a skipped minor is refused.
-      const again = await apply(ws, { command: 'upgrade', extra: ['--to', '1.37'] });
+      const again = await apply(ws, { command: 'upgrade', extra: withCatalog });
       expect(again.code, show(again)).toBe(0);
       expect(
         again.events.filter(

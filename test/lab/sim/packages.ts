@@ -217,6 +217,30 @@ export async function dnf(cmd: 'dnf' | 'yum', argv: string[]): Promise<void> {
       out(`\nInstalled:\n${todo.map((c) => `  ${c.name}-${c.full}.x86_64`).join('\n')}\n\nComplete!`);
       return;
     }
+    case 'upgrade':
+    case 'update': {
+      // Installed packages only, each to the newest version on offer (dnf install of a name that is
+      // installed does not upgrade it: the package is there, which is all install checks).
+      const avail = dnfAvailable(disable);
+      if (avail.problems.length) fail(1, avail.problems.join('\n'));
+      const have = installedPackages();
+      const todo: PackageOffer[] = [];
+      for (const name of args.slice(1)) {
+        if (!have[name]) {
+          err(`Package ${name} available, but not installed.\nNo match for argument: ${name}`);
+          fail(1, 'Error: No packages marked for upgrade.');
+        }
+        const n = newest(avail.offers.filter((o) => o.name === name));
+        if (n && compareVersions(n.version, have[name]!.version) > 0) todo.push(n);
+      }
+      if (todo.length === 0) {
+        out('Dependencies resolved.\nNothing to do.\nComplete!');
+        return;
+      }
+      for (const c of todo) await record(c);
+      out(`\nUpgraded:\n${todo.map((c) => `  ${c.name}-${c.full}.x86_64`).join('\n')}\n\nComplete!`);
+      return;
+    }
     case 'remove':
     case 'erase': {
       const have = installedPackages();
@@ -424,6 +448,14 @@ export async function aptGet(cmd: 'apt-get' | 'apt', argv: string[]): Promise<vo
     case 'update':
       return aptUpdate();
     case 'install':
+      if (flags.includes('--only-upgrade')) {
+        const have = installedPackages();
+        for (const n of args.slice(1).filter((x) => !have[x.split('=')[0]!]))
+          out(`Skipping ${n}, it is not installed and only upgrades are requested.`);
+        const installed = args.slice(1).filter((x) => have[x.split('=')[0]!]);
+        if (!installed.length) return;
+        return aptInstall(installed, yes, flags.includes('--allow-change-held-packages'));
+      }
       return aptInstall(args.slice(1), yes, flags.includes('--allow-change-held-packages'));
     case 'remove':
     case 'purge': {
