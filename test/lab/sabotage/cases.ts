@@ -1,4 +1,4 @@
-// Installer mistakes a real cluster refuses, planted one at a time between the engine and the hosts
+// Installer mistakes a real cluster refuses, planted between the engine and the hosts
 // (a test-only transport wrapper: files are changed on their way up, commands on their way out,
 // or the cluster is disturbed at a chosen moment). Never through the answers. Each case says where
 // the install must stop and what the message must point at.
@@ -81,7 +81,7 @@ export function allRepairs(): Sabotage {
 
 export const ALL_REPAIRS = 'all-repairs';
 
-export const SABOTAGE: Record<string, Sabotage> = {
+const MISTAKES: Record<string, Sabotage> = {
   'wrong-ca-hash': {
     what: 'joins pin a CA hash that is not the cluster’s',
     upload: (h, p, c) =>
@@ -205,3 +205,41 @@ export const SABOTAGE: Record<string, Sabotage> = {
     expect: { node: 'master03', step: 'join-control-plane', says: /etcd|quorum/ },
   },
 };
+
+/**
+ * Two mistakes in one install, where the install stops at the same node and step for both and the
+ * failure must name both: the load-balancer consistency check lists every disagreement, and verify
+ * lists every failing pod. (Each pair would otherwise cost a second install to the same point.)
+ */
+function together(a: string, b: string): Sabotage {
+  const x = MISTAKES[a]!;
+  const y = MISTAKES[b]!;
+  if (x.expect.node !== y.expect.node || x.expect.step !== y.expect.step)
+    throw new Error(`${a} and ${b} stop at different places; they cannot share an install`);
+  return {
+    what: `${x.what}, and ${y.what}`,
+    upload: (h, p, c) => {
+      const once = x.upload ? x.upload(h, p, c) : c;
+      return y.upload ? y.upload(h, p, once) : once;
+    },
+    exec: async (h, cmd, hosts) => {
+      const first = (await x.exec?.(h, cmd, hosts)) ?? cmd;
+      return (await y.exec?.(h, first, hosts)) ?? (first === cmd ? undefined : first);
+    },
+    expect: {
+      node: x.expect.node,
+      step: x.expect.step,
+      says: new RegExp(`^(?=[\\s\\S]*${x.expect.says.source})(?=[\\s\\S]*${y.expect.says.source})`),
+    },
+  };
+}
+
+const PAIRED = [
+  ['haproxy-wrong-port', 'keepalived-same-priority'],
+  ['ipvs-without-modules', 'calico-cidr-outside-podsubnet'],
+] as const;
+
+export const SABOTAGE: Record<string, Sabotage> = Object.fromEntries([
+  ...Object.entries(MISTAKES).filter(([name]) => !PAIRED.some((pair) => pair.some((n) => n === name))),
+  ...PAIRED.map(([a, b]) => [`${a}+${b}`, together(a, b)] as const),
+]);

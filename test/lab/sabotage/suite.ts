@@ -1,6 +1,7 @@
-// The sabotage suite: each case plants one mistake (a test-only transport wrapper between the real
-// engine and the hosts, never the answers) on a fresh lab, and the install must stop at the right
-// host and step with a message that points at the cause. The repairs show the lab is not stricter
+// The sabotage suite: each case plants one mistake (two, where both stop the install at the same
+// place and the failure must name both) through a test-only transport wrapper between the real
+// engine and the hosts, never the answers, on a fresh lab; the install must stop at the right host
+// and step with a message that points at the cause. The repairs show the lab is not stricter
 // than kubeadm, and that a join killed half way is repaired.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
