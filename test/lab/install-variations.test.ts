@@ -40,16 +40,16 @@ describe.runIf(run)('install variations', () => {
 
   // More nodes than --concurrency: they are worked on in waves. (bench:scale installs up to 103 nodes.)
   it(
-    'installs 3 masters and 7 workers on Ubuntu-like hosts, never more than 4 at a time',
+    'installs 3 masters and 5 workers on Ubuntu-like hosts, never more than 3 at a time',
     { timeout: 300_000 },
     async () => {
-      const s = await labUp({ masters: 3, workers: 7, os: 'ubuntu' });
+      const s = await labUp({ masters: 3, workers: 5, os: 'ubuntu' });
       try {
         const ws = workspace(s, 'big');
-        const r = await apply(ws, { extra: ['--concurrency', '4'] });
+        const r = await apply(ws, { extra: ['--concurrency', '3'] });
         expect(r.code, r.stdout.slice(-2000)).toBe(0);
         const nodes = kubectlNodes(s, ws);
-        expect(nodes).toHaveLength(10);
+        expect(nodes).toHaveLength(8);
         expect(nodes.every((n) => n.ready)).toBe(true);
         expect(initCount(s)).toBe(1);
         // Nodes with a step under way, event by event: the limit is reached and never passed.
@@ -60,8 +60,8 @@ describe.runIf(run)('install variations', () => {
           if (e.type === 'step-finished') busy.delete(e.node);
           most = Math.max(most, busy.size);
         }
-        expect(most).toBe(4);
-        process.stderr.write(`3 masters + 7 workers installed in ${r.ms} ms, at most ${most} at once\n`);
+        expect(most).toBe(3);
+        process.stderr.write(`3 masters + 5 workers installed in ${r.ms} ms, at most ${most} at once\n`);
       } finally {
         await labDown(s.dir);
       }

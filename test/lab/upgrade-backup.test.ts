@@ -4,7 +4,7 @@
 // same command again). Then an upgrade one minor up with kill -9 mid-way and the same command
 // again: every kubelet and apiserver at the new version, the answers file says so, a downgrade and
 // a skipped minor are refused.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/steps/engine/events.js';
 import { assetPath } from '../../src/package-root.js';
 import { useLab } from './fixture.js';
-import { labExec, type LabState } from './lab.js';
+import { labExec, wsArgv, type LabState } from './lab.js';
 import { apply, kubectlNodes, workspace, type ApplyResult, type Workspace } from './install.js';
 
 const { enabled, lab } = useLab('upgrade, backup and restore tests');
@@ -46,6 +46,42 @@ function writeConfigMap(s: LabState, ws: Workspace, name: string, extra = '') {
     `apply -f - ${extra}`,
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  k: v\n`,
   );
+}
+
+/**
+ * Ask the API through the VIP every 200 ms (from the operator namespace) until stopped; then the
+ * longest time between two answers. The upgrade guide's promise: the API stays up throughout.
+ */
+function watchApi(): { stop(): { longestGapMs: number; asked: number } } {
+  const [cmd, ...args] = wsArgv([
+    'sh',
+    '-c',
+    'while :; do t=$(date +%s%3N); if curl -sfk --max-time 1 -o /dev/null https://172.16.100.150:8443/readyz; then echo "ok $t"; else echo "no $t"; fi; sleep 0.2; done',
+  ]);
+  const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  return {
+    stop() {
+      child.kill('SIGKILL');
+      const samples = out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' '))
+        .filter((x) => x.length === 2)
+        .map(([what, t]) => ({ ok: what === 'ok', t: Number(t) }));
+      let last = samples[0]?.t ?? 0;
+      let longestGapMs = 0;
+      for (const s of samples) {
+        if (!s.ok) continue;
+        longestGapMs = Math.max(longestGapMs, s.t - last);
+        last = s.t;
+      }
+      const end = samples.at(-1);
+      if (end && !end.ok) longestGapMs = Math.max(longestGapMs, end.t - last);
+      return { longestGapMs, asked: samples.length };
+    },
+  };
 }
 
 const started = (step: string, node: string, delay: number) => (e: EngineEvent) =>
@@ -155,6 +191,7 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       );
       expect(readFileSync(catalog, 'utf8')).toMatch(/pause:3\.10\.2/);
       const withCatalog = ['--to', '1.37', '--catalog', catalog];
+      const api = watchApi();
       const cut = await apply(ws, {
         command: 'upgrade',
         extra: withCatalog,
@@ -162,7 +199,15 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       });
       expect(cut.code, show(cut)).toBe(137);
       const up = await apply(ws, { command: 'upgrade', extra: withCatalog });
+      const gap = api.stop();
       expect(up.code, show(up)).toBe(0);
+      process.stderr.write(
+        `upgrade 1.36 → 1.37 (with a kill -9): the API through the VIP asked ${gap.asked} times, longest without an answer ${gap.longestGapMs} ms\n`,
+      );
+      expect(gap.asked).toBeGreaterThan(50);
+      expect(gap.longestGapMs, 'the API through the VIP answers throughout the upgrade').toBeLessThanOrEqual(
+        5000,
+      );
       const runtimeChanged = [...cut.events, ...up.events].flatMap((e) =>
         e.type === 'step-finished' && e.step === 'upgrade-runtime' && e.status === 'changed' ? [e.node] : [],
       );

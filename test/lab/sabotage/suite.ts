@@ -12,7 +12,7 @@ import { privilegedOrSkip } from '../../helpers/root.js';
 import { labDown, labExec, labUp, wsArgv, type LabState } from '../lab.js';
 import { workspace } from '../install.js';
 import { LAB_PREFIX } from '../topology.js';
-import { ALL_REPAIRS, SABOTAGE } from './cases.js';
+import { ALL_REPAIRS, CONTINUES, SABOTAGE } from './cases.js';
 
 let runner = '';
 let state: LabState | undefined;
@@ -30,11 +30,18 @@ function buildRunner(): string {
   return runner;
 }
 
+/** A case that continues another runs in the first case's workspace (its state: the run goes on). */
+function chainStart(name: string): string {
+  let n = name;
+  while (CONTINUES[n]) n = CONTINUES[n]!;
+  return n;
+}
+
 function runCase(
   s: LabState,
   name: string,
 ): Promise<{ events: EngineEvent[]; code: number; stderr: string }> {
-  const ws = workspace(s, name);
+  const ws = workspace(s, chainStart(name));
   const [cmd, ...args] = wsArgv([
     process.execPath,
     buildRunner(),
@@ -79,8 +86,9 @@ export function sabotageSuite(): void {
   describe.runIf(enabled)('sabotage: mistakes a real cluster refuses', () => {
     for (const name of Object.keys(SABOTAGE)) {
       const s = SABOTAGE[name]!;
-      it(`${name}: ${s.what}`, { timeout: 300_000 }, async () => {
-        state = await labUp();
+      const after = CONTINUES[name];
+      it(`${name}: ${s.what}${after ? ` (going on from ${after})` : ''}`, { timeout: 300_000 }, async () => {
+        if (!after || !state) state = await labUp();
         const r = await runCase(state, name);
         const f = finalFailure(r.events);
         expect(f, `${name} did not fail: ${r.stderr.slice(-500)}`).toBeDefined();

@@ -86,7 +86,7 @@ function params(
 async function discover(p: JoinParams): Promise<{ ca: string; server: string }> {
   const url = `https://${p.endpoint}/api/v1/namespaces/kube-public/configmaps/cluster-info`;
   const [tokenId, secret] = p.token.split('.') as [string, string];
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 10_000;
   let last = '';
   while (Date.now() < deadline) {
     try {
