@@ -10,6 +10,11 @@ export function loadAnswersFile(path: string, catalog: Catalog, o: RuleOptions =
   return validateSource(readYamlFile(path), catalog, o);
 }
 
+/** Answers from YAML already read (the wizard keeps the source as its draft too). */
+export function validateAnswersSource(src: YamlSource, catalog: Catalog): Answers {
+  return validateSource(src, catalog);
+}
+
 export function parseAnswersText(text: string, name: string, catalog: Catalog): Answers {
   return validateSource(parseYamlText(text, name), catalog);
 }

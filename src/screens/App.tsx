@@ -167,7 +167,11 @@ export function App({
     go(s);
   };
   const answers = checkDraft(draft, catalog).answers;
-  const installedHosts = session.clusterHosts(draft.cluster.name);
+  // Read from the journal once per visit to the Hosts screen, not on every frame of every screen.
+  const installedHosts = useMemo(
+    () => (screen === 'hosts' ? session.clusterHosts(draft.cluster.name) : undefined),
+    [screen, session, draft.cluster.name],
+  );
   const common = { draft, catalog, ...(installedHosts ? { clusterHosts: installedHosts } : {}) };
 
   if (stopping && !outcome)
