@@ -4,7 +4,7 @@
 // secret outside the 0600 secrets file. The same run carries hostile-but-valid strings (key URLs
 // with shell characters), which must reach the hosts quoted: no stray file appears on any host.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/package-root.js';
@@ -12,20 +12,10 @@ import type { Secrets } from '../../src/render/types.js';
 import { secretValues } from '../../src/secrets/generate.js';
 import { CLI } from '../helpers/cli.js';
 import { useLab } from '../lab/fixture.js';
-import { apply, kubectlNodes, workspace } from '../lab/install.js';
+import { apply, filesUnder, kubectlNodes, workspace } from '../lab/install.js';
 import { labExec } from '../lab/lab.js';
 
 const { enabled, lab } = useLab('secrets and quoting drill');
-
-function files(dir: string): string[] {
-  try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name));
-  } catch {
-    return [];
-  }
-}
 
 // Names a mis-quoted URL would create: the pieces of the hostile string, or glob expansions of it.
 const STRAY =
@@ -91,9 +81,9 @@ describe.runIf(enabled)('secrets and quoting', () => {
       expect(statSync(join(clusterDir, 'secrets.json')).mode & 0o777).toBe(0o600);
       const values = [...secretValues(secrets), password];
       const written = [
-        ...files(ws.stateDir),
-        ...files(ws.kubeconfigDir),
-        ...files(config),
+        ...filesUnder(ws.stateDir),
+        ...filesUnder(ws.kubeconfigDir),
+        ...filesUnder(config),
         exported,
         ws.answers,
       ].filter((f) => !f.endsWith('/secrets.json'));

@@ -1,6 +1,6 @@
 // Drive the built CLI from the lab's operator namespace, as an operator would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { CLI } from '../helpers/cli.js';
@@ -158,4 +158,15 @@ export function statusesOf(r: ApplyResult): Record<string, string[]> {
   for (const e of r.events)
     if (e.type === 'step-finished') (out[e.status] ??= []).push(`${e.node}/${e.step}`);
   return out;
+}
+
+/** Every file under a directory (none when it does not exist): what a run wrote on the operator side. */
+export function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+  } catch {
+    return [];
+  }
 }

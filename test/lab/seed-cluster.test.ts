@@ -6,7 +6,7 @@
 //    Ready nodes through the VIP, the kubeconfig, the certificate-renewal timer, no secret leaks;
 // 3. losing a control plane: every process of master01 killed, the VIP moves, the API keeps answering.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Secrets } from '../../src/render/types.js';
@@ -14,22 +14,20 @@ import { secretValues } from '../../src/secrets/generate.js';
 import { requireBinary } from '../helpers/binaries.js';
 import { CLI } from '../helpers/cli.js';
 import { useLab } from './fixture.js';
-import { apply, initCount, kubectlNodes, statusesOf, workspace, type Workspace } from './install.js';
+import {
+  apply,
+  filesUnder,
+  initCount,
+  kubectlNodes,
+  statusesOf,
+  workspace,
+  type Workspace,
+} from './install.js';
 import { hostState, labExec, labWs, vipHolder, wsArgv } from './lab.js';
 import { pause, Tmux } from './tmux.js';
 import { nsName, SWITCH_NS, switchPort } from './topology.js';
 
 const { enabled, lab } = useLab('seed cluster tests');
-
-function filesUnder(dir: string): string[] {
-  let out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out = out.concat(filesUnder(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 let ws: Workspace | undefined;
 let installMs = 0;
