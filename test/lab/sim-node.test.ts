@@ -39,6 +39,18 @@ describe.runIf(enabled)('package managers (rocky: master01, ubuntu: master02)', 
       /kubeadm-1\.36\.4-150500\.1\.1\.x86_64\nkubelet-1\.36\.4-150500\.1\.1\.x86_64\ncri-tools-1\.36\.0/,
     );
     expect(sh(s, 'master01', 'kubeadm version -o short').trim()).toBe('v1.36.4');
+    // upgrade only touches what is installed, as the real dnf and apt do.
+    r = run(s, 'master01', 'dnf upgrade -y containerd.io');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /Package containerd\.io available, but not installed[\s\S]*No packages marked for upgrade/,
+    );
+    r = run(s, 'master01', 'dnf upgrade -y kubeadm --disableexcludes=kubernetes');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Nothing to do/);
+    r = run(s, 'master02', 'apt-get install -y --only-upgrade containerd.io');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toMatch(/Skipping containerd\.io, it is not installed and only upgrades are requested/);
   });
 
   it('dnf fails on the removed Google repos and needs the Docker CE repo for containerd.io', () => {
