@@ -93,6 +93,35 @@ describe('the step contract', () => {
     expect(parallel.seen.maxParallel).toBeGreaterThan(1);
   });
 
+  it("asks a serial step's check on every node at once, then changes only the nodes that need it, one at a time", async () => {
+    let checking = 0;
+    let maxChecking = 0;
+    const checks: string[] = [];
+    const serial = probeStep('serial', {
+      serial: true,
+      async check(ctx) {
+        checks.push(ctx.node.name);
+        checking++;
+        maxChecking = Math.max(maxChecking, checking);
+        await new Promise((r) => setTimeout(r, 30));
+        checking--;
+        return ctx.node.name === 'master02'; // only master02 is already done
+      },
+    });
+    const { out, events } = await run(operation(serial.step));
+    expect(out.status).toBe('completed');
+    expect(maxChecking).toBe(3);
+    expect(serial.seen).toMatchObject({ applies: 2, maxParallel: 1 });
+    // master01 and master03 are checked again just before their change; master02 only once.
+    expect(checks.filter((n) => n === 'master02')).toHaveLength(1);
+    expect(checks.filter((n) => n === 'master01')).toHaveLength(2);
+    // Each node finishes the step once; the probe's apply changes nothing it reports.
+    const finished = events.flatMap((e) =>
+      e.type === 'step-finished' && e.step === 'serial' ? [`${e.node}:${e.status}`] : [],
+    );
+    expect(finished.sort()).toEqual(['master01:unchanged', 'master02:unchanged', 'master03:unchanged']);
+  });
+
   it('leaves a step out of the run, the grid and the plan unless it is enabled', async () => {
     const drill = probeStep('drill', { enabled: (c) => c.failoverDrill });
     const off = await run(operation(drill.step));
