@@ -228,6 +228,15 @@ async function podOutcome(
 }
 
 let lastNodeStatus = 0;
+/**
+ * The node status last posted, without its heartbeat time. A change (the CNI config appearing, say)
+ * is posted at once, as the kubelet's fast status update does until the node is ready; an unchanged
+ * status is re-posted every RESYNC_MS.
+ */
+let postedStatus = '';
+const RESYNC_MS = 5000;
+/** Per mirror pod: the state last posted and when the API last confirmed it. */
+const mirrorPosted = new Map<string, { key: string; at: number }>();
 
 async function syncApi(problem: string | undefined): Promise<void> {
   const c = creds();
@@ -270,7 +279,9 @@ async function syncApi(problem: string | undefined): Promise<void> {
       architecture: 'amd64',
     },
   };
-  const got = await api(c, 'GET', `/api/v1/nodes/${name}`);
+  const statusKey = JSON.stringify({ ...status, conditions: [{ ...ready, lastHeartbeatTime: '' }] });
+  const due = Date.now() - lastNodeStatus > RESYNC_MS || statusKey !== postedStatus;
+  const got = due ? await api(c, 'GET', `/api/v1/nodes/${name}`) : { status: 0, body: '' };
   if (got.status === 404) {
     const created = await api(c, 'POST', '/api/v1/nodes', {
       apiVersion: 'v1',
@@ -289,9 +300,17 @@ async function syncApi(problem: string | undefined): Promise<void> {
     if (created.status >= 300)
       journal('kubelet', `registering node ${name}: ${created.status} ${created.body.slice(0, 200)}`);
     lastNodeStatus = Date.now();
-  } else if (got.status === 200 && Date.now() - lastNodeStatus > 5000) {
-    await api(c, 'PATCH', `/api/v1/nodes/${name}/status`, { status }, 'application/merge-patch+json');
+    postedStatus = created.status < 300 ? statusKey : '';
+  } else if (got.status === 200) {
+    const patched = await api(
+      c,
+      'PATCH',
+      `/api/v1/nodes/${name}/status`,
+      { status },
+      'application/merge-patch+json',
+    );
     lastNodeStatus = Date.now();
+    postedStatus = patched.status < 300 ? statusKey : '';
   }
   // Pods bound here.
   const list = await api(c, 'GET', `/api/v1/pods?fieldSelector=spec.nodeName%3D${encodeURIComponent(name)}`);
@@ -385,6 +404,10 @@ function podIp(name: string): string {
 async function syncMirrorPods(c: Credentials, node: string): Promise<void> {
   for (const s of podStatuses()) {
     const name = `${s.name}-${node}`;
+    // A mirror pod whose state the API confirmed lately is not asked about again until it changes.
+    const key = `${s.running}/${s.restarts}`;
+    const posted = mirrorPosted.get(name);
+    if (posted?.key === key && Date.now() - posted.at < RESYNC_MS) continue;
     const got = await api(c, 'GET', `/api/v1/namespaces/kube-system/pods/${name}`);
     const status = {
       phase: 'Running',
@@ -400,8 +423,9 @@ async function syncMirrorPods(c: Credentials, node: string): Promise<void> {
         },
       ],
     };
+    let ok = false;
     if (got.status === 404) {
-      await api(c, 'POST', '/api/v1/namespaces/kube-system/pods', {
+      const created = await api(c, 'POST', '/api/v1/namespaces/kube-system/pods', {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: {
@@ -413,17 +437,23 @@ async function syncMirrorPods(c: Credentials, node: string): Promise<void> {
         spec: { nodeName: node, hostNetwork: true, containers: [{ name: s.name }] },
         status,
       });
+      ok = created.status < 300;
     } else if (got.status === 200) {
       const cur = JSON.parse(got.body) as PodLike;
-      if (cur.status?.containerStatuses?.[0]?.ready !== s.running)
-        await api(
-          c,
-          'PATCH',
-          `/api/v1/namespaces/kube-system/pods/${name}/status`,
-          { status },
-          'application/merge-patch+json',
-        );
+      ok =
+        cur.status?.containerStatuses?.[0]?.ready === s.running ||
+        (
+          await api(
+            c,
+            'PATCH',
+            `/api/v1/namespaces/kube-system/pods/${name}/status`,
+            { status },
+            'application/merge-patch+json',
+          )
+        ).status < 300;
     }
+    if (ok) mirrorPosted.set(name, { key, at: Date.now() });
+    else mirrorPosted.delete(name);
   }
 }
 
@@ -475,6 +505,8 @@ export function startKubelet(): void {
 /** kubeadm reset: the next registration starts afresh (the CNI config stays, as with the real reset). */
 export function forgetNodeStatus(): void {
   lastNodeStatus = 0;
+  postedStatus = '';
+  mirrorPosted.clear();
   lastProblem = undefined;
 }
 
