@@ -1,13 +1,14 @@
 // Backups, disaster recovery and upgrades in the lab, on the seed's cluster: a backup (etcd snapshot
 // through etcd's API, checked; the PKI), then two of three etcd members lose their data and the
 // cluster its quorum, and restore brings it back as it was at the snapshot (kill -9 mid-restore, the
-// same command again). Then an upgrade one minor up with kill -9 mid-way and the same command
-// again: every kubelet and apiserver at the new version, the answers file says so, a downgrade and
-// a skipped minor are refused.
+// same command again). Then the cluster, installed at 1.35, is upgraded to 1.36 (a PodDisruptionBudget
+// first stops the drain of a worker until --drain-timeout) and then to 1.37 (kill -9 mid-way and the
+// same command again), with the API asked through the VIP throughout: every kubelet and apiserver at
+// the new version, the answers file says so; a downgrade and a skipped minor are refused.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/steps/engine/events.js';
 import { assetPath } from '../../src/package-root.js';
@@ -84,6 +85,27 @@ function watchApi(): { stop(): { longestGapMs: number; asked: number } } {
   };
 }
 
+interface NodeItem {
+  metadata: { name: string };
+  spec: { unschedulable?: boolean };
+  status: { nodeInfo: { kubeletVersion: string } };
+}
+
+function nodes(s: LabState, ws: Workspace): NodeItem[] {
+  return (JSON.parse(kubectl(s, ws, 'get nodes -o json').stdout) as { items: NodeItem[] }).items;
+}
+
+/** name=kubeletVersion of every node, sorted. */
+function kubeletVersions(s: LabState, ws: Workspace): string[] {
+  return nodes(s, ws)
+    .map((n) => `${n.metadata.name}=${n.status.nodeInfo.kubeletVersion}`)
+    .sort();
+}
+
+function everyNode(version: string): string[] {
+  return ['master01', 'master02', 'master03', 'worker01', 'worker02'].map((n) => `${n}=${version}`);
+}
+
 const started = (step: string, node: string, delay: number) => (e: EngineEvent) =>
   e.type === 'step-started' && e.step === step && e.node === node ? delay : undefined;
 const finished = (step: string, node: string) => (e: EngineEvent) =>
@@ -91,11 +113,13 @@ const finished = (step: string, node: string) => (e: EngineEvent) =>
 
 describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
   it(
-    'restores a cluster that lost quorum from its backup, and upgrades it one minor with a resume',
+    'restores a cluster that lost quorum from its backup, and upgrades it 1.35 → 1.36 → 1.37 with a blocked drain and a resume',
     { timeout: 900_000 },
     async () => {
       const s = lab.state;
-      const ws = workspace(s, 'upgrade');
+      const ws = workspace(s, 'upgrade', (a) => {
+        (a.cluster as { kubernetesVersion: string }).kubernetesVersion = '1.35';
+      });
       const install = await apply(ws);
       expect(install.code, show(install)).toBe(0);
       expect(writeConfigMap(s, ws, 'before-backup').code).toBe(0);
@@ -170,13 +194,65 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       // Writes work again.
       expect(writeConfigMap(s, ws, 'after-restore').code).toBe(0);
 
-      // Refusals: a downgrade and a skipped minor (exit 2, nothing changed); a version the catalog
-      // does not have.
+      // Refusals, before any host is changed (exit 2): 1.35 straight to 1.37 skips a minor; a version
+      // the catalog does not have.
+      const skipped = await apply(ws, { command: 'upgrade', extra: ['--to', '1.37'] });
+      expect(skipped.code, show(skipped)).toBe(2);
+      expect(skipped.stderr + skipped.stdout).toMatch(/one minor at a time|skip/i);
+      const unknown = await apply(ws, { command: 'upgrade', extra: ['--to', '1.99'] });
+      expect(unknown.code, show(unknown)).toBe(2);
+      expect(kubeletVersions(s, ws)).toEqual(everyNode('v1.35.9'));
+
+      const api = watchApi();
+      // 1.35 → 1.36. A PodDisruptionBudget guards the one pod on worker01: the upgrade stops at
+      // worker01's drain when --drain-timeout runs out, names the pod, and leaves worker01 cordoned.
+      const guarded = kubectl(
+        s,
+        ws,
+        'apply -f -',
+        [
+          {
+            apiVersion: 'policy/v1',
+            kind: 'PodDisruptionBudget',
+            metadata: { name: 'web', namespace: 'default' },
+            spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' } },
+            spec: { nodeName: 'worker01', containers: [{ name: 'web', image: 'nginx:1.29' }] },
+          },
+        ]
+          .map((d) => stringify(d))
+          .join('---\n'),
+      );
+      expect(guarded.code, guarded.stderr).toBe(0);
+      const blocked = await apply(ws, {
+        command: 'upgrade',
+        extra: ['--to', '1.36', '--drain-timeout', '5s'],
+      });
+      expect(blocked.code, show(blocked)).toBe(1);
+      expect(blocked.stderr + blocked.stdout).toMatch(/worker01 did not drain within 5 s.*default\/web-1/);
+      expect(kubectl(s, ws, 'get node worker01 -o jsonpath={.spec.unschedulable}').stdout).toBe('true');
+      const halfway = kubeletVersions(s, ws);
+      expect(
+        halfway.filter((v) => v.startsWith('master')).every((v) => v.endsWith('v1.36.4')),
+        halfway.join(),
+      ).toBe(true);
+      expect(halfway).toContain('worker01=v1.35.9');
+      // The budget goes; the same command goes on from worker01 and finishes.
+      expect(kubectl(s, ws, 'delete pdb web -n default').code).toBe(0);
+      const to136 = await apply(ws, { command: 'upgrade', extra: ['--to', '1.36'] });
+      expect(to136.code, show(to136)).toBe(0);
+      expect(kubeletVersions(s, ws)).toEqual(everyNode('v1.36.4'));
+      expect(
+        (parse(readFileSync(ws.answers, 'utf8')) as { cluster: { kubernetesVersion: string } }).cluster
+          .kubernetesVersion,
+      ).toBe('1.36');
       const down = await apply(ws, { command: 'upgrade', extra: ['--to', '1.35'] });
       expect(down.code, show(down)).toBe(2);
       expect(down.stderr + down.stdout).toMatch(/downgrade/);
-      const unknown = await apply(ws, { command: 'upgrade', extra: ['--to', '1.99'] });
-      expect(unknown.code, show(unknown)).toBe(2);
 
       // Upgrade 1.36 → 1.37 with a catalog whose 1.37 wants another sandbox (pause) image: each node's
       // containerd is reconfigured while it is drained. Killed while master02's kubelet is upgraded,
@@ -191,7 +267,6 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       );
       expect(readFileSync(catalog, 'utf8')).toMatch(/pause:3\.10\.2/);
       const withCatalog = ['--to', '1.37', '--catalog', catalog];
-      const api = watchApi();
       const cut = await apply(ws, {
         command: 'upgrade',
         extra: withCatalog,
@@ -202,7 +277,7 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       const gap = api.stop();
       expect(up.code, show(up)).toBe(0);
       process.stderr.write(
-        `upgrade 1.36 → 1.37 (with a kill -9): the API through the VIP asked ${gap.asked} times, longest without an answer ${gap.longestGapMs} ms\n`,
+        `upgrades 1.35 → 1.36 (a blocked drain) → 1.37 (a kill -9): the API through the VIP asked ${gap.asked} times, longest without an answer ${gap.longestGapMs} ms\n`,
       );
       expect(gap.asked).toBeGreaterThan(50);
       expect(gap.longestGapMs, 'the API through the VIP answers throughout the upgrade').toBeLessThanOrEqual(
@@ -223,23 +298,12 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
           labExec(s, h.name, 'grep -c "pause:3.10.2" /etc/containerd/config.toml').stdout.trim(),
           h.name,
         ).toBe('1');
-      const versions = JSON.parse(kubectl(s, ws, 'get nodes -o json').stdout) as {
-        items: {
-          metadata: { name: string };
-          spec: { unschedulable?: boolean };
-          status: { nodeInfo: { kubeletVersion: string } };
-        }[];
-      };
+      expect(kubeletVersions(s, ws)).toEqual(everyNode('v1.37.1'));
       expect(
-        versions.items.map((n) => `${n.metadata.name}=${n.status.nodeInfo.kubeletVersion}`).sort(),
-      ).toEqual([
-        'master01=v1.37.1',
-        'master02=v1.37.1',
-        'master03=v1.37.1',
-        'worker01=v1.37.1',
-        'worker02=v1.37.1',
-      ]);
-      expect(versions.items.filter((n) => n.spec.unschedulable).map((n) => n.metadata.name)).toEqual([]);
+        nodes(s, ws)
+          .filter((n) => n.spec.unschedulable)
+          .map((n) => n.metadata.name),
+      ).toEqual([]);
       expect(JSON.parse(kubectl(s, ws, 'version -o json').stdout).serverVersion.gitVersion).toBe('v1.37.1');
       for (const h of ['master01', 'master02', 'master03'])
         expect(
