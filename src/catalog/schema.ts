@@ -52,6 +52,22 @@ export const minorEntrySchema = z.strictObject({
 });
 export type MinorEntry = z.infer<typeof minorEntrySchema>;
 
+/** One operating system the tool installs on, with the major (or Ubuntu YY.MM) versions it supports. */
+export const operatingSystemSchema = z.strictObject({
+  /** /etc/os-release ID. */
+  id: z.string().regex(/^[a-z][a-z0-9._-]{0,31}$/, 'expected an /etc/os-release ID such as rocky'),
+  name: note,
+  family: z.enum(['rhel', 'debian']),
+  /** VERSION_ID values, or their major: "9" accepts 9.6. */
+  versions: z
+    .array(z.string().regex(/^\d+(\.\d+)?$/, 'expected a version such as 9 or 24.04'))
+    .min(1)
+    .max(20),
+  /** The firewall tool the OS runs by default, which preflight and the firewall step expect. */
+  firewall: z.enum(['firewalld', 'ufw', 'none']),
+});
+export type OperatingSystem = z.infer<typeof operatingSystemSchema>;
+
 export const catalogSchema = z
   .strictObject({
     catalogVersion: z.literal(1),
@@ -85,6 +101,8 @@ export const catalogSchema = z
       }),
     }),
     mirrors: z.strictObject({ official: mirrorSchema, aliyun: mirrorSchema }),
+    /** Where preflight accepts a host. Absent (an older custom catalog): any RHEL or Debian family. */
+    operatingSystems: z.array(operatingSystemSchema).max(50).optional(),
   })
   .superRefine((c, ctx) => {
     if (!c.kubernetes[c.recommended]) {

@@ -3,6 +3,7 @@
 // file the tool wrote on the operator side, and the process list sampled during the run, hold no
 // secret outside the 0600 secrets file. The same run carries hostile-but-valid strings (key URLs
 // with shell characters), which must reach the hosts quoted: no stray file appears on any host.
+import { labOs } from '../lab/os-matrix.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,10 +103,10 @@ describe.runIf(enabled)('secrets and quoting', () => {
       expect(leaks).toEqual([]);
       expect(samples).toBeGreaterThan(20);
 
-      // The hostile URL reached the Ubuntu hosts quoted: the key was fetched, and nothing else appeared.
+      // The hostile URL reached the apt hosts quoted: the key was fetched, and nothing else appeared.
       for (const h of s.hosts) {
         expect(labExec(s, h.name, STRAY).stdout, `${h.name} got unexpected files`).toBe('');
-        if (h.os === 'ubuntu')
+        if (labOs(h.os).family === 'debian')
           expect(labExec(s, h.name, 'grep -c "BEGIN PGP" /etc/apt/keyrings/docker.asc').stdout.trim()).toBe(
             '1',
           );

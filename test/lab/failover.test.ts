@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderForLab } from './cluster.js';
-import { FIREWALL_OFF, PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
+import { FIREWALL_OFF, IS_RHEL, PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
 import { labWs, vipHolder, wsArgv, type LabState } from './lab.js';
 
 const { enabled, lab } = useLab('VRRP failover tests');
@@ -76,7 +76,7 @@ describe.runIf(enabled)('VRRP failover in the lab', () => {
       sh(
         s,
         h,
-        '. /etc/os-release; if [ "$ID" = rocky ]; then dnf install -y haproxy keepalived >/dev/null; else apt-get install -y haproxy keepalived >/dev/null; fi',
+        `if ${IS_RHEL}; then dnf install -y haproxy keepalived >/dev/null; else apt-get install -y haproxy keepalived >/dev/null; fi`,
       );
       sh(
         s,

@@ -53,25 +53,27 @@ export function pushFiles(state: LabState, host: string, files: RenderedFile[]):
   }
 }
 
+/** True in a host's shell when it is of the RHEL family (dnf); else it is of the Debian family (apt). */
+export const IS_RHEL = 'grep -qsw fedora /etc/os-release';
+
+/** Turn a host's firewall off: firewalld (RHEL family), ufw (Ubuntu); Debian runs none. */
+export const FIREWALL_OFF = `. /etc/os-release; if ${IS_RHEL}; then systemctl stop firewalld; elif [ "$ID" = ubuntu ]; then ufw disable >/dev/null; fi`;
+
 /**
  * Bring a host to "ready for kubeadm" by hand, with the repos already in place: runtime and
  * Kubernetes packages for its OS family, containerd running, swap off, modules and sysctls, and the
  * firewall off (these tests drive kubeadm by hand; the installer's firewall rules are tested with it).
  */
-/** Turn a host's firewall off (tests that drive the components by hand, not through the installer). */
-export const FIREWALL_OFF =
-  '. /etc/os-release; if [ "$ID" = rocky ]; then systemctl stop firewalld; else ufw disable >/dev/null; fi';
-
 export const PREPARE_NODE = `set -e
 ${FIREWALL_OFF}
-if [ "$ID" = rocky ]; then
+if ${IS_RHEL}; then
   rm -f /etc/apt/sources.list.d/kubernetes.list /etc/apt/sources.list.d/docker.list
   dnf install -y containerd.io >/dev/null
   dnf install -y kubelet-1.36.4 kubeadm-1.36.4 kubectl-1.36.4 --disableexcludes=kubernetes >/dev/null
 else
   rm -f /etc/yum.repos.d/kubernetes.repo /etc/yum.repos.d/docker-ce.repo
   curl -fsSL https://mirrors.aliyun.com/kubernetes-new/core/stable/v1.36/deb/Release.key -o /etc/apt/keyrings/kubernetes-apt-keyring.asc
-  curl -fsSL https://mirrors.aliyun.com/docker-ce/linux/ubuntu/gpg -o /etc/apt/keyrings/docker.asc
+  curl -fsSL "https://mirrors.aliyun.com/docker-ce/linux/$ID/gpg" -o /etc/apt/keyrings/docker.asc
   apt-get update >/dev/null
   apt-get install -y containerd.io kubelet=1.36.4-1.1 kubeadm=1.36.4-1.1 kubectl=1.36.4-1.1 >/dev/null
 fi

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { packageRoot } from '../../src/package-root.js';
 import { run } from './shell.js';
 import type { LabHost, LabTopology } from './topology.js';
+import { labOs, osRelease, type LabOsSpec } from './os-matrix.js';
 import { SIM_COMMANDS } from './sim/commands.js';
 
 export const OVERLAID = ['etc', 'var', 'root', 'opt', 'home', 'usr/local'] as const;
@@ -34,34 +35,12 @@ function put(path: string, content: string, mode = 0o644): void {
   chmodSync(path, mode);
 }
 
-const OS_RELEASE: Record<LabHost['os'], string> = {
-  rocky: [
-    'NAME="Rocky Linux"',
-    'VERSION="9.6 (Blue Onyx)"',
-    'ID="rocky"',
-    'ID_LIKE="rhel centos fedora"',
-    'VERSION_ID="9.6"',
-    'PLATFORM_ID="platform:el9"',
-    'PRETTY_NAME="Rocky Linux 9.6 (Blue Onyx)"',
-    '',
-  ].join('\n'),
-  ubuntu: [
-    'PRETTY_NAME="Ubuntu 24.04.3 LTS"',
-    'NAME="Ubuntu"',
-    'VERSION_ID="24.04"',
-    'VERSION="24.04.3 LTS (Noble Numbat)"',
-    'VERSION_CODENAME=noble',
-    'ID=ubuntu',
-    'ID_LIKE=debian',
-    'UBUNTU_CODENAME=noble',
-    '',
-  ].join('\n'),
-};
-
 export interface HostConfig {
   name: string;
   address: string;
   os: LabHost['os'];
+  /** What the host's OS is made of (the simulated commands read it). */
+  osSpec: LabOsSpec;
   role: LabHost['role'];
   /** The lab's shared directory as the host sees it (cluster store, clock override): a bind mount. */
   sharedDir: string;
@@ -83,30 +62,33 @@ export function writeHostFiles(
   const etc = upperDir(hostDir, 'etc');
   put(join(etc, 'hostname'), `${h.name}\n`);
   put(join(etc, 'machine-id'), `${randomBytes(16).toString('hex')}\n`, 0o444);
-  put(join(etc, 'os-release'), OS_RELEASE[h.os]);
+  const os = labOs(h.os);
+  put(join(etc, 'os-release'), osRelease(os));
   put(join(etc, 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
   const swap =
-    h.os === 'rocky'
+    os.family === 'rhel'
       ? '/dev/mapper/rl-swap     none                    swap    defaults        0 0'
       : '/swap.img\tnone\tswap\tsw\t0\t0';
   const root =
-    h.os === 'rocky'
+    os.family === 'rhel'
       ? '/dev/mapper/rl-root     /                       xfs     defaults        0 0'
       : '/dev/disk/by-uuid/7f2c-lab / ext4 defaults 0 1';
   put(join(etc, 'fstab'), `# /etc/fstab (lab host ${h.name})\n${root}\n${swap}\n`);
-  if (h.os === 'rocky') {
-    put(join(etc, 'redhat-release'), 'Rocky Linux release 9.6 (Blue Onyx)\n');
+  if (os.family === 'rhel') {
+    put(join(etc, 'redhat-release'), `${os.prettyName.replace(/ (\d)/, ' release $1')}\n`);
     put(join(etc, 'selinux', 'config'), 'SELINUX=enforcing\nSELINUXTYPE=targeted\n');
     put(
-      join(etc, 'yum.repos.d', 'rocky.repo'),
-      '[baseos]\nname=Rocky Linux $releasever - BaseOS\nmirrorlist=https://mirrors.rockylinux.org/mirrorlist?arch=$basearch&repo=BaseOS-$releasever\nenabled=1\n\n[appstream]\nname=Rocky Linux $releasever - AppStream\nmirrorlist=https://mirrors.rockylinux.org/mirrorlist?arch=$basearch&repo=AppStream-$releasever\nenabled=1\n',
+      join(etc, 'yum.repos.d', `${os.id}.repo`),
+      `[baseos]\nname=${os.prettyName.replace(/ \d.*$/, '')} $releasever - BaseOS\nmirrorlist=https://mirrors.${os.id}.example/mirrorlist?repo=BaseOS-$releasever\nenabled=1\n`,
     );
   } else {
     mkdirSync(join(etc, 'apt', 'keyrings'), { recursive: true, mode: 0o755 });
     mkdirSync(join(etc, 'apt', 'sources.list.d'), { recursive: true, mode: 0o755 });
+    const archive =
+      os.id === 'ubuntu' ? 'http://archive.ubuntu.com/ubuntu/' : 'http://deb.debian.org/debian/';
     put(
-      join(etc, 'apt', 'sources.list.d', 'ubuntu.sources'),
-      'Types: deb\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble noble-updates\nComponents: main restricted universe multiverse\n',
+      join(etc, 'apt', 'sources.list.d', `${os.id}.sources`),
+      `Types: deb\nURIs: ${archive}\nSuites: ${os.codename} ${os.codename}-updates\nComponents: main\n`,
     );
   }
   // Users: copies of the machine's account files plus `ops`, who logs in by password and uses sudo.
@@ -157,6 +139,7 @@ export function writeHostFiles(
     name: h.name,
     address: h.address,
     os: h.os,
+    osSpec: os,
     role: h.role,
     sharedDir: HOST_SHARED_DIR,
     subnet: topo.subnet,

@@ -409,7 +409,7 @@ export function labStatus(state: LabState): string {
   for (const h of state.hosts) {
     const alive = existsSync(`/proc/${h.initPid}`) && isInLab(h.initPid);
     lines.push(
-      `  ${h.name.padEnd(10)} ${h.address.padEnd(16)} ${h.role.padEnd(14)} ${h.os.padEnd(7)} ${alive ? `up (sshd pid ${h.initPid})` : 'DOWN'}`,
+      `  ${h.name.padEnd(10)} ${h.address.padEnd(16)} ${h.role.padEnd(14)} ${h.os.padEnd(13)} ${alive ? `up (sshd pid ${h.initPid})` : 'DOWN'}`,
     );
   }
   lines.push(

@@ -14,6 +14,7 @@ import { secretValues } from '../../src/secrets/generate.js';
 import { requireBinary } from '../helpers/binaries.js';
 import { CLI } from '../helpers/cli.js';
 import { useLab } from './fixture.js';
+import { SEED_LAB } from './os-coverage.js';
 import {
   apply,
   filesUnder,
@@ -27,7 +28,7 @@ import { hostState, labExec, labWs, vipHolder, wsArgv } from './lab.js';
 import { pause, Tmux } from './tmux.js';
 import { nsName, SWITCH_NS, switchPort } from './topology.js';
 
-const { enabled, lab } = useLab('seed cluster tests');
+const { enabled, lab } = useLab('seed cluster tests', SEED_LAB);
 
 let ws: Workspace | undefined;
 let installMs = 0;

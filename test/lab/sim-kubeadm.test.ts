@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RenderResult, Secrets } from '../../src/render/types.js';
 import { renderForLab } from './cluster.js';
-import { PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
+import { IS_RHEL, PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
 import { labExec, vipHolder, type LabState } from './lab.js';
 
 const { enabled, lab } = useLab('simulated kubeadm tests');
@@ -32,7 +32,7 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
       sh(
         s,
         h,
-        `${PREPARE_NODE}\n. /etc/os-release; if [ "$ID" = rocky ]; then dnf install -y haproxy keepalived >/dev/null; else apt-get install -y haproxy keepalived >/dev/null; fi; systemctl restart haproxy keepalived`,
+        `${PREPARE_NODE}\nif ${IS_RHEL}; then dnf install -y haproxy keepalived >/dev/null; else apt-get install -y haproxy keepalived >/dev/null; fi; systemctl restart haproxy keepalived`,
       );
     }
     for (const h of ['worker01', 'worker02']) sh(s, h, PREPARE_NODE);

@@ -128,7 +128,7 @@ describe.runIf(enabled)('package managers (rocky: master01, ubuntu: master02)', 
   });
 });
 
-describe.runIf(enabled)('systemctl, swap, modules, sysctl (worker02, rocky)', () => {
+describe.runIf(enabled)('systemctl, swap, modules, sysctl (worker02, RHEL family)', () => {
   it("starts containerd only with a config it can read; Docker's default leaves the CRI off", () => {
     const s = lab.state;
     expect(run(s, 'worker02', 'systemctl start containerd').code).toBe(5);

@@ -1,6 +1,13 @@
 // Which hosts the lab simulates: the seed's five by default, more on request, in 172.16.100.0/24.
-export type LabOs = 'rocky' | 'ubuntu';
-export type OsChoice = LabOs | 'mixed';
+import { LAB_OSES, labOs } from './os-matrix.js';
+
+/** A key of LAB_OSES (rocky-9, ubuntu-24.04, …). */
+export type LabOs = string;
+/**
+ * One OS for every host (a key, or rocky / ubuntu), or `mixed`: host i gets LAB_OSES[i], going round;
+ * `mixed+N` starts at LAB_OSES[N], so two labs can cover the whole matrix between them.
+ */
+export type OsChoice = string;
 
 export interface LabHost {
   name: string;
@@ -51,7 +58,10 @@ export function labTopology(masters = 3, workers = 2, os: OsChoice = 'mixed'): L
     return next;
   };
   const hosts: LabHost[] = [];
-  const osFor = (i: number): LabOs => (os === 'mixed' ? (i % 2 === 0 ? 'rocky' : 'ubuntu') : os);
+  const mixed = /^mixed(?:\+(\d+))?$/.exec(os);
+  const single = mixed ? undefined : labOs(os).key; // throws on an unknown OS
+  const osFor = (i: number): LabOs =>
+    single ?? LAB_OSES[(i + Number(mixed?.[1] ?? 0)) % LAB_OSES.length]!.key;
   for (let i = 0; i < masters; i++) {
     const octet = SEED_MASTERS[i] ?? free();
     hosts.push({

@@ -104,7 +104,7 @@ export const preflightStep: Step = {
       if (op.mayBeUnreachable?.(h, svc)) ctx.notice(`${node} is unreachable (${why}); going on without it`);
       else problems.push({ node, message: `unreachable: ${why}` });
     }
-    problems.push(...preflight(ctx.answers, svc.facts, await vipInUse(ctx)));
+    problems.push(...preflight(ctx.answers, svc.facts, await vipInUse(ctx), ctx.catalog.operatingSystems));
     svc.preflightProblems.push(...problems);
     if (problems.length && op.preflight !== 'report')
       throw new StepError(

@@ -3,6 +3,7 @@
 import { APISERVER_PORT } from '../../answers/defaults.js';
 import { controlPlanes, vipAddress } from '../../answers/model.js';
 import type { Answers } from '../../answers/schema.js';
+import type { OperatingSystem } from '../../catalog/schema.js';
 import type { NodeFacts } from './facts.js';
 
 export interface PreflightProblem {
@@ -22,10 +23,26 @@ const OWNERS: Record<number, RegExp> = {
 /** 35 for "1.35" or "1.35.2". */
 const minorOf = (version: string) => Number(version.split('.')[1] ?? 0);
 
+/** The catalog's matrix row that accepts this OS and version, when the catalog has a matrix. */
+export function supportedOs(
+  f: Pick<NodeFacts, 'osId' | 'osVersion'>,
+  matrix: readonly OperatingSystem[],
+): OperatingSystem | undefined {
+  return matrix.find(
+    (os) => os.id === f.osId && os.versions.some((v) => f.osVersion === v || f.osVersion.startsWith(`${v}.`)),
+  );
+}
+
+/** "Rocky Linux 9, 10; Ubuntu 22.04, 24.04; …" */
+export function matrixText(matrix: readonly OperatingSystem[]): string {
+  return matrix.map((os) => `${os.name} ${os.versions.join(', ')}`).join('; ');
+}
+
 export function preflight(
   a: Answers,
   facts: Record<string, NodeFacts>,
   vipInUseElsewhere: boolean,
+  matrix?: readonly OperatingSystem[],
 ): PreflightProblem[] {
   const out: PreflightProblem[] = [];
   const cps = new Set(controlPlanes(a).map((h) => h.name));
@@ -41,6 +58,10 @@ export function preflight(
     if (!f.osFamily)
       p(
         `unsupported OS "${f.osId} ${f.osVersion}": use a RHEL-family (Rocky, Alma, RHEL 9+) or Debian-family (Ubuntu 22.04+, Debian 12+) host`,
+      );
+    else if (matrix?.length && !supportedOs(f, matrix))
+      p(
+        `unsupported OS "${f.osId} ${f.osVersion}": this catalog supports ${matrixText(matrix)}. Reinstall or upgrade the host, or add the OS to a --catalog of your own if you have tested it`,
       );
     if (f.uid !== 0)
       p('commands do not run as root (sudo did not work): check ssh.user and ssh.sudoPasswordEnv');

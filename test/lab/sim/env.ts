@@ -8,7 +8,16 @@ import { inv } from './invocation.js';
 export interface HostConfig {
   name: string;
   address: string;
-  os: 'rocky' | 'ubuntu';
+  /** The lab's name for the OS (rocky-9, …) and what it is made of (test/lab/os-matrix.ts). */
+  os: string;
+  osSpec: {
+    id: string;
+    versionId: string;
+    prettyName: string;
+    codename?: string;
+    family: 'rhel' | 'debian';
+    firewall: 'firewalld' | 'ufw' | 'none';
+  };
   role: 'control-plane' | 'worker';
   /** The lab's shared directory (cluster store, clock override), bind-mounted into every host. */
   sharedDir: string;
@@ -36,7 +45,8 @@ export function host(): HostConfig {
   return cachedHost;
 }
 
-export const isRhel = () => host().os === 'rocky';
+export const osSpec = () => host().osSpec;
+export const isRhel = () => osSpec().family === 'rhel';
 
 const STATE_DIR = '/var/lib/k8sha-lab';
 

@@ -1,7 +1,7 @@
 // dnf/yum/rpm and apt-get/apt-mark/dpkg, with the real tools' messages and exit codes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandNotFound, err, fail, isRhel, now, out, readState, write, writeState } from './env.js';
+import { commandNotFound, err, fail, isRhel, now, osSpec, out, readState, write, writeState } from './env.js';
 import { BASE_PACKAGES, classifyRepoUrl, DEPENDS, offers, type PackageOffer } from './repos.js';
 import { packageInstalled as afterInstall } from './units.js';
 
@@ -112,7 +112,7 @@ function dnfAvailable(disableExcludes: Set<string>): {
   for (const r of parseYumRepos().filter((x) => x.enabled)) {
     if (!r.baseurl) {
       // The distribution's own repositories (mirrorlist=...): the base packages.
-      if (r.file === 'rocky.repo') all.push(...baseOffers(r.id));
+      if (r.file === `${osSpec().id}.repo`) all.push(...baseOffers(r.id));
       continue;
     }
     const known = classifyRepoUrl(r.baseurl, 'rpm');
@@ -336,7 +336,7 @@ function parseDebLines(): DebLine[] {
 }
 
 function aptUpdate(): void {
-  const cache: AptCache = { updatedAt: now(), offers: baseOffers('noble') };
+  const cache: AptCache = { updatedAt: now(), offers: baseOffers(osSpec().codename ?? '') };
   const errors: string[] = [];
   const warnings: string[] = [];
   let n = 1;
@@ -358,7 +358,8 @@ function aptUpdate(): void {
       errors.push(`E: The repository '${l.url} ${l.suite} Release' does not have a Release file.`);
       continue;
     }
-    if (known.kind === 'docker' && (known.distro !== 'ubuntu' || l.suite !== 'noble')) {
+    // Docker publishes one repository per distribution and release: another one's has no Release here.
+    if (known.kind === 'docker' && (known.distro !== osSpec().id || l.suite !== osSpec().codename)) {
       errors.push(`E: The repository '${l.url} ${l.suite} Release' does not have a Release file.`);
       continue;
     }
@@ -395,7 +396,10 @@ function readFileSafe(p: string): string | undefined {
 }
 
 async function aptInstall(specs: string[], yes: boolean, allowHeld: boolean): Promise<void> {
-  const cache = readState<AptCache>('apt-cache', () => ({ updatedAt: 0, offers: baseOffers('noble') }));
+  const cache = readState<AptCache>('apt-cache', () => ({
+    updatedAt: 0,
+    offers: baseOffers(osSpec().codename ?? ''),
+  }));
   out('Reading package lists... Done\nBuilding dependency tree... Done');
   const chosen: PackageOffer[] = [];
   for (const spec of specs) {

@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { release as osRelease } from 'node:os';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandNotFound, err, fail, host, isRhel, out, readState, write, writeState } from './env.js';
+import { commandNotFound, err, fail, isRhel, osSpec, out, readState, write, writeState } from './env.js';
 import { unitStatus } from './units.js';
-import { firewalldState, saveFirewalld, saveUfw, syncFirewall, ufwState } from './firewall.js';
+import { firewalldState, openAll, saveFirewalld, saveUfw, syncFirewall, ufwState } from './firewall.js';
 
 // ---------------------------------------------------------------- swap
 
@@ -29,8 +29,8 @@ export function swapoff(argv: string[]): void {
 export function swapon(argv: string[]): void {
   if (argv.includes('--show') || argv.includes('-s') || argv.some((a) => a.startsWith('--show='))) {
     if (!swapOn()) return;
-    const dev = host().os === 'rocky' ? '/dev/dm-1' : '/swap.img';
-    const type = host().os === 'rocky' ? 'partition' : 'file';
+    const dev = isRhel() ? '/dev/dm-1' : '/swap.img';
+    const type = isRhel() ? 'partition' : 'file';
     if (!argv.includes('--noheadings')) out('NAME      TYPE      SIZE USED PRIO');
     out(`${dev.padEnd(9)} ${type.padEnd(9)} 4G   0B   -2`);
     return;
@@ -223,9 +223,7 @@ export function hostnamectl(argv: string[]): void {
   }
   const current = spawnSync('hostname', [], { encoding: 'utf8' }).stdout.trim();
   if (sub === 'hostname' || argv.includes('--static')) return out(current);
-  out(
-    ` Static hostname: ${current}\n Operating System: ${host().os === 'rocky' ? 'Rocky Linux 9.6 (Blue Onyx)' : 'Ubuntu 24.04.3 LTS'}\n    Architecture: x86-64`,
-  );
+  out(` Static hostname: ${current}\n Operating System: ${osSpec().prettyName}\n    Architecture: x86-64`);
 }
 
 export function timedatectl(argv: string[]): void {
@@ -284,7 +282,8 @@ export function firewallCmd(argv: string[]): void {
 }
 
 export function ufw(argv: string[]): void {
-  if (isRhel()) commandNotFound('ufw');
+  // ufw is Ubuntu's; Debian ships none (nftables, empty), the RHEL family firewalld.
+  if (osSpec().firewall !== 'ufw') commandNotFound('ufw');
   const st = ufwState();
   const [sub, ...rest] = argv;
   if (sub === 'status')
@@ -310,7 +309,8 @@ export function ufw(argv: string[]): void {
 /** At boot: the table the host's firewall service would have put in place. */
 export function bootFirewall(): void {
   if (isRhel()) syncFirewall('firewalld', unitStatus('firewalld').active === 'active');
-  else syncFirewall('ufw', ufwState().active);
+  else if (osSpec().firewall === 'ufw') syncFirewall('ufw', ufwState().active);
+  else openAll();
 }
 
 // ---------------------------------------------------------------- iptables, IPVS, reboot

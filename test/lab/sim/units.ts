@@ -5,7 +5,18 @@ import { containerdRefuses, kubeletIdle, kubeletProblem, kubeletSync } from './k
 import { installedPackages } from './packages.js';
 import { syncFirewall, ufwState } from './firewall.js';
 import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
-import { err, fail, isRhel, journal, out, readIfExists, readState, write, writeState } from './env.js';
+import {
+  err,
+  fail,
+  isRhel,
+  journal,
+  osSpec,
+  out,
+  readIfExists,
+  readState,
+  write,
+  writeState,
+} from './env.js';
 
 type Active = 'active' | 'inactive' | 'failed' | 'activating';
 interface Unit {
@@ -26,7 +37,7 @@ function initialUnits(): Units {
     base.chronyd = { enabled: true, active: 'active' };
   } else {
     base['systemd-timesyncd'] = { enabled: true, active: 'active' };
-    base.ufw = { enabled: true, active: 'active' };
+    if (osSpec().firewall === 'ufw') base.ufw = { enabled: true, active: 'active' };
   }
   return base;
 }
