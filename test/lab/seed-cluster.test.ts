@@ -127,7 +127,15 @@ describe.runIf(enabled)('the seed cluster', () => {
         expect(readFileSync(out, 'utf8')).toMatch(/^# yaml-language-server: \$schema=/);
         const v = spawnSync(process.execPath, [CLI, 'validate', '--answers', out], { encoding: 'utf8' });
         expect(v.status, v.stderr).toBe(0);
+        // The real kubectl 1.35 (the test dependency, not a simulation) lists them through the VIP.
         expect(kubectlNodes(s, w).filter((n) => n.ready)).toHaveLength(5);
+        const client = JSON.parse(labExec(s, 'worker01', 'kubectl version --client -o json').stdout) as {
+          clientVersion: { major: string; minor: string };
+        };
+        expect(`${client.clientVersion.major}.${client.clientVersion.minor}`).toBe('1.35');
+        expect(readFileSync(join(w.kubeconfigDir, 'seed-cluster.conf'), 'utf8')).toMatch(
+          /server: https:\/\/172\.16\.100\.150:8443/,
+        );
         // From here on, `apply` reads what the wizard wrote.
         copyFileSync(out, w.answers);
         ws = w;
