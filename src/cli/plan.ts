@@ -23,7 +23,8 @@ export function assumedFacts(a: Answers, h: Host, family: 'rhel' | 'debian'): No
     osFamily: family,
     ...(family === 'debian' ? { distro: 'ubuntu', codename: 'noble' } : {}),
     osId: family === 'rhel' ? 'rocky' : 'ubuntu',
-    osVersion: '',
+    // A row of the catalog's OS matrix, so the assumed host passes preflight as a real one would.
+    osVersion: family === 'rhel' ? '9.6' : '24.04',
     hostname: h.name,
     arch: 'x86_64',
     cpus: 2,

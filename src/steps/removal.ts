@@ -94,7 +94,25 @@ export function blockingPods(output: string): string[] {
   for (const m of output.matchAll(/evicting pods?\/"?([\w.-]+)"? -n "?([\w.-]+)"?/g))
     pods.add(`${m[2]}/${m[1]}`);
   for (const m of output.matchAll(/pod "([\w.-]+)" in namespace "([\w.-]+)"/g)) pods.add(`${m[2]}/${m[1]}`);
+  for (const r of refusedPods(output)) for (const pod of r.pods) pods.add(pod);
   return [...pods];
+}
+
+/**
+ * What kubectl drain refuses outright, before any eviction: "cannot delete Pods that declare no
+ * controller (use --force to override): default/web-1, default/web-2" (likewise pods with local
+ * storage). Waiting longer does not help these.
+ */
+export function refusedPods(output: string): { why: string; pods: string[] }[] {
+  const out = new Map<string, Set<string>>();
+  for (const m of output.matchAll(
+    /cannot delete ([^:\n]+?) \(use --[\w-]+ to override\): ((?:[\w.-]+\/[\w.-]+)(?:, [\w.-]+\/[\w.-]+)*)/g,
+  )) {
+    const set = out.get(m[1]!) ?? new Set<string>();
+    for (const pod of m[2]!.split(', ')) set.add(pod);
+    out.set(m[1]!, set);
+  }
+  return [...out].map(([why, pods]) => ({ why, pods: [...pods] }));
 }
 
 export const drainNode: Step = {
@@ -142,7 +160,15 @@ export async function drainWithEvictions(ctx: StepContext, on: Host, node: Host)
     );
   } catch (e) {
     if (!(e instanceof CommandFailed)) throw e;
-    const pods = blockingPods(e.stderrTail.join('\n'));
+    const output = e.stderrTail.join('\n');
+    const refused = refusedPods(output);
+    if (refused.length)
+      throw new StepError(
+        `${node.name} cannot be drained: ${refused.map((r) => `${r.why}: ${r.pods.join(', ')}`).join('; ')}. It stays cordoned`,
+        `an eviction would lose these pods for good: give them a controller (a Deployment or StatefulSet), or move or delete them yourself, then run ${ctx.svc.operation.id} again`,
+        false,
+      );
+    const pods = blockingPods(output);
     throw new StepError(
       `${node.name} did not drain within ${seconds} s${pods.length ? `; these pods could not be evicted: ${pods.join(', ')}` : ''}. It stays cordoned`,
       `a PodDisruptionBudget or a pod without a controller blocks the eviction: scale the workload, relax the budget, or pass a longer --drain-timeout, then run ${ctx.svc.operation.id} again`,

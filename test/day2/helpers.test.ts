@@ -9,7 +9,7 @@ import { parseMaxUnavailable } from '../../src/cli/upgrade.js';
 import { withoutHost, withVersion } from '../../src/input/answers-edit.js';
 import { decodeSnapshotStream, snapshotIntact } from '../../src/steps/etcd-snapshot.js';
 import { kubeVersion, olderThan } from '../../src/steps/upgrade-check.js';
-import { blockingPods, quorum } from '../../src/steps/removal.js';
+import { blockingPods, quorum, refusedPods } from '../../src/steps/removal.js';
 import type { ClusterStatus } from '../../src/steps/cluster-status.js';
 
 const ANSWERS = `# our lab cluster
@@ -58,6 +58,22 @@ describe('blockingPods', () => {
     ].join('\n');
     expect(blockingPods(out).sort()).toEqual(['default/web-1', 'tools/lonely']);
     expect(blockingPods('node/worker01 drained')).toEqual([]);
+  });
+
+  it('names what kubectl drain refuses outright, as the real kubectl says it', () => {
+    const out = [
+      'node/worker01 cordoned',
+      'error: unable to drain node "worker01" due to error: cannot delete Pods that declare no controller (use --force to override): default/web-1, tools/lonely, continuing command...',
+      'There are pending nodes to be drained:',
+      ' worker01',
+      'cannot delete Pods with local storage (use --delete-emptydir-data to override): db/cache-0',
+    ].join('\n');
+    expect(refusedPods(out)).toEqual([
+      { why: 'Pods that declare no controller', pods: ['default/web-1', 'tools/lonely'] },
+      { why: 'Pods with local storage', pods: ['db/cache-0'] },
+    ]);
+    expect(blockingPods(out).sort()).toEqual(['db/cache-0', 'default/web-1', 'tools/lonely']);
+    expect(refusedPods('evicting pod default/web-1')).toEqual([]);
   });
 });
 

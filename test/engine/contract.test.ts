@@ -122,6 +122,20 @@ describe('the step contract', () => {
     expect(finished.sort()).toEqual(['master01:unchanged', 'master02:unchanged', 'master03:unchanged']);
   });
 
+  it('ends an unattended run as failed, not aborted, when a node fails in a stage of nodes side by side', async () => {
+    const failing = probeStep('failing', {
+      appliesTo: () => true,
+      async apply(ctx) {
+        if (ctx.node.name === 'worker01') throw new StepError('worker01 will not', undefined, false);
+      },
+    });
+    const op = operation();
+    op.stages = [{ kind: 'each', steps: [failing.step], concurrency: 1 }];
+    const { out } = await run(op);
+    expect(out.status).toBe('failed');
+    expect(out.failure).toMatchObject({ node: 'worker01', step: 'failing' });
+  });
+
   it('leaves a step out of the run, the grid and the plan unless it is enabled', async () => {
     const drill = probeStep('drill', { enabled: (c) => c.failoverDrill });
     const off = await run(operation(drill.step));

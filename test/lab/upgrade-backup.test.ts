@@ -220,7 +220,21 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
           {
             apiVersion: 'v1',
             kind: 'Pod',
-            metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' } },
+            metadata: {
+              name: 'web-1',
+              namespace: 'default',
+              labels: { app: 'web' },
+              // A controller's pod: kubectl drain evicts it (a bare pod it refuses outright).
+              ownerReferences: [
+                {
+                  apiVersion: 'apps/v1',
+                  kind: 'ReplicaSet',
+                  name: 'web',
+                  uid: '5e7a3c1e-2222-4b1a-9d7e-000000000002',
+                  controller: true,
+                },
+              ],
+            },
             spec: { nodeName: 'worker01', containers: [{ name: 'web', image: 'nginx:1.29' }] },
           },
         ]

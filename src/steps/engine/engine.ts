@@ -295,11 +295,13 @@ export class Engine {
         else await this.clusterStep(stage.step);
       }
     } catch (e) {
-      if (e instanceof AbortRun || this.stopRequested) status = 'aborted';
-      else if (e instanceof RunFailed) {
+      // A node's failure also stops the nodes beside it (stopRequested): that run failed, it was
+      // not interrupted. Only an operator's stop or abort ends a run as aborted (exit 130).
+      if (e instanceof RunFailed) {
         status = 'failed';
         failure = e.failure;
-      } else throw e;
+      } else if (e instanceof AbortRun || this.stopRequested) status = 'aborted';
+      else throw e;
     } finally {
       await Promise.allSettled(
         [...locked].map((n) => releaseLock(this.transport(n), this.state.journal.runId)),
