@@ -331,12 +331,12 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
         (parse(readFileSync(ws.answers, 'utf8')) as { cluster: { kubernetesVersion: string } }).cluster
           .kubernetesVersion,
       ).toBe('1.37');
-      // The pre-upgrade snapshot stays on this machine, 0600.
+      // Each upgrade's snapshot (one per upgrade, none more for the resume) stays on this machine, 0600.
       const backups = join(ws.stateDir, 'clusters', 'seed-cluster', 'backups');
       expect(existsSync(backups)).toBe(true);
       const pre = readdirSync(backups).filter((f) => /pre-upgrade.*\.db$/.test(f));
-      expect(pre).toHaveLength(1);
-      expect(statSync(join(backups, pre[0]!)).mode & 0o777).toBe(0o600);
+      expect(pre).toHaveLength(2);
+      for (const f of pre) expect(statSync(join(backups, f)).mode & 0o777).toBe(0o600);
 
       // The same command again changes nothing; a skipped minor is refused.
       const again = await apply(ws, { command: 'upgrade', extra: withCatalog });
