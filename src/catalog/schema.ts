@@ -57,9 +57,7 @@ export const operatingSystemSchema = z.strictObject({
   /** /etc/os-release ID. */
   id: z.string().regex(/^[a-z][a-z0-9._-]{0,31}$/, 'expected an /etc/os-release ID such as rocky'),
   /** Shown in preflight's messages: a plain name. */
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 .()-]{0,63}$/, 'expected a plain name such as Rocky Linux'),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 .()-]{0,63}$/, 'expected a plain name such as Rocky Linux'),
   family: z.enum(['rhel', 'debian']),
   /** VERSION_ID values, or their major: "9" accepts 9.6. */
   versions: z
