@@ -12,6 +12,7 @@ import { useLab } from './fixture.js';
 import { labExec, setHostLink, vipHolder, type LabState } from './lab.js';
 import {
   apply,
+  guardedPodYaml,
   initCount,
   kubectlNodes,
   statusesOf,
@@ -186,38 +187,7 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
           `cat > /tmp/admin.conf <<'EOF'\n${admin}EOF\nkubectl --kubeconfig /tmp/admin.conf ${cmd}`,
           input,
         );
-      const guarded = kubectl(
-        'apply -f -',
-        [
-          {
-            apiVersion: 'policy/v1',
-            kind: 'PodDisruptionBudget',
-            metadata: { name: 'web', namespace: 'default' },
-            spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
-          },
-          {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: {
-              name: 'web-1',
-              namespace: 'default',
-              labels: { app: 'web' },
-              ownerReferences: [
-                {
-                  apiVersion: 'apps/v1',
-                  kind: 'ReplicaSet',
-                  name: 'web',
-                  uid: '5e7a3c1e-1111-4b1a-9d7e-000000000001',
-                  controller: true,
-                },
-              ],
-            },
-            spec: { nodeName: 'worker03', containers: [{ name: 'web', image: 'nginx:1.29' }] },
-          },
-        ]
-          .map((d) => stringify(d))
-          .join('---\n'),
-      );
+      const guarded = kubectl('apply -f -', guardedPodYaml('worker03'));
       expect(guarded.code, guarded.stderr).toBe(0);
       const blocked = await apply(ws, {
         command: 'remove',

@@ -170,3 +170,40 @@ export function filesUnder(dir: string): string[] {
     return [];
   }
 }
+
+/**
+ * A PodDisruptionBudget (minAvailable 1) and the one pod it guards, bound to `node`, as YAML for
+ * `kubectl apply -f -`. The pod has a controller, so kubectl drain tries evictions (a bare pod it
+ * refuses outright) and the budget holds them.
+ */
+export function guardedPodYaml(node: string): string {
+  return [
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'web-1',
+        namespace: 'default',
+        labels: { app: 'web' },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: 'web',
+            uid: '5e7a3c1e-1111-4b1a-9d7e-000000000001',
+            controller: true,
+          },
+        ],
+      },
+      spec: { nodeName: node, containers: [{ name: 'web', image: 'nginx:1.29' }] },
+    },
+  ]
+    .map((d) => stringify(d))
+    .join('---\n');
+}

@@ -8,13 +8,20 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/steps/engine/events.js';
 import { assetPath } from '../../src/package-root.js';
 import { useLab } from './fixture.js';
 import { labExec, wsArgv, type LabState } from './lab.js';
-import { apply, kubectlNodes, workspace, type ApplyResult, type Workspace } from './install.js';
+import {
+  apply,
+  guardedPodYaml,
+  kubectlNodes,
+  workspace,
+  type ApplyResult,
+  type Workspace,
+} from './install.js';
 
 const { enabled, lab } = useLab('upgrade, backup and restore tests');
 
@@ -206,41 +213,7 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       const api = watchApi();
       // 1.35 → 1.36. A PodDisruptionBudget guards the one pod on worker01: the upgrade stops at
       // worker01's drain when --drain-timeout runs out, names the pod, and leaves worker01 cordoned.
-      const guarded = kubectl(
-        s,
-        ws,
-        'apply -f -',
-        [
-          {
-            apiVersion: 'policy/v1',
-            kind: 'PodDisruptionBudget',
-            metadata: { name: 'web', namespace: 'default' },
-            spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
-          },
-          {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: {
-              name: 'web-1',
-              namespace: 'default',
-              labels: { app: 'web' },
-              // A controller's pod: kubectl drain evicts it (a bare pod it refuses outright).
-              ownerReferences: [
-                {
-                  apiVersion: 'apps/v1',
-                  kind: 'ReplicaSet',
-                  name: 'web',
-                  uid: '5e7a3c1e-2222-4b1a-9d7e-000000000002',
-                  controller: true,
-                },
-              ],
-            },
-            spec: { nodeName: 'worker01', containers: [{ name: 'web', image: 'nginx:1.29' }] },
-          },
-        ]
-          .map((d) => stringify(d))
-          .join('---\n'),
-      );
+      const guarded = kubectl(s, ws, 'apply -f -', guardedPodYaml('worker01'));
       expect(guarded.code, guarded.stderr).toBe(0);
       const blocked = await apply(ws, {
         command: 'upgrade',

@@ -476,6 +476,23 @@ export class Engine {
     });
   }
 
+  /** An attempt begins: journaled as running (re-probed if the run dies here) and shown. */
+  private started(node: Host, step: Step, attempt: number): void {
+    this.state.setStep(node.name, step.id, {
+      state: 'running',
+      attempts: (this.state.record(node.name, step.id)?.attempts ?? 0) + 1,
+      startedAt: new Date().toISOString(),
+    });
+    this.emit({
+      type: 'step-started',
+      node: node.name,
+      step: step.id,
+      title: step.title,
+      phase: step.phase,
+      attempt,
+    });
+  }
+
   private succeeded(node: Host, step: Step, status: StepStatus, t0: number, attempts: number): void {
     this.state.setStep(node.name, step.id, {
       state: 'done',
@@ -503,19 +520,7 @@ export class Engine {
     } catch {
       return false;
     }
-    this.state.setStep(node.name, step.id, {
-      state: 'running',
-      attempts: prior + 1,
-      startedAt: new Date(t0).toISOString(),
-    });
-    this.emit({
-      type: 'step-started',
-      node: node.name,
-      step: step.id,
-      title: step.title,
-      phase: step.phase,
-      attempt: 1,
-    });
+    this.started(node, step, 1);
     this.succeeded(node, step, 'unchanged', t0, 1);
     return true;
   }
@@ -528,19 +533,7 @@ export class Engine {
     for (;;) {
       if (this.stopRequested) throw new AbortRun();
       attempt++;
-      this.state.setStep(node.name, step.id, {
-        state: 'running',
-        attempts: (this.state.record(node.name, step.id)?.attempts ?? 0) + 1,
-        startedAt: new Date().toISOString(),
-      });
-      this.emit({
-        type: 'step-started',
-        node: node.name,
-        step: step.id,
-        title: step.title,
-        phase: step.phase,
-        attempt,
-      });
+      this.started(node, step, attempt);
       const ctx = new StepContext(this.svc, node, step, attempt, priorAttempts);
       try {
         if (step.reads) await ctx.prefetch(node, step.reads(ctx));
