@@ -6,13 +6,15 @@
 import { controlPlanes } from '../answers/model.js';
 import { HAPROXY_CONFIG_PATH } from '../render/haproxy.js';
 import { APISERVER_BIND_PORT } from '../render/kubeadm.js';
-import { KEEPALIVED_CONFIG_PATH } from '../render/keepalived.js';
+import { KEEPALIVED_CONFIG_PATH, vrrpPlan } from '../render/keepalived.js';
 import type { StepContext } from './engine/context.js';
 
 interface LbView {
   node: string;
   routerId?: string;
   priority?: number;
+  /** The check script's weight: it follows the number of control planes the file was rendered for. */
+  weight?: number;
   vip?: string;
   backends: string[];
 }
@@ -30,6 +32,9 @@ async function read(ctx: StepContext, host: ReturnType<typeof controlPlanes>[num
       : {}),
     ...(/priority\s+(\d+)/.exec(keepalived)
       ? { priority: Number(/priority\s+(\d+)/.exec(keepalived)![1]) }
+      : {}),
+    ...(/weight\s+(-?\d+)/.exec(keepalived)
+      ? { weight: Number(/weight\s+(-?\d+)/.exec(keepalived)![1]) }
       : {}),
     ...(/virtual_ipaddress\s*\{\s*(\S+)/.exec(keepalived)
       ? { vip: /virtual_ipaddress\s*\{\s*(\S+)/.exec(keepalived)![1]! }
@@ -56,6 +61,13 @@ export async function lbProblems(ctx: StepContext, opts: { allowStale?: boolean 
     v.backends.length > 0 &&
     v.backends.every((b) => b.endsWith(`:${APISERVER_BIND_PORT}`)) &&
     addressesOf(v.backends).join(',') !== addressesOf(want).join(',');
+  // The same for keepalived: a file rendered for another number of control planes (its check weight
+  // says so) has the previous set's priorities, which may equal a new node's until the roll reaches it
+  // (a roll cut short, by kill -9 say, leaves haproxy.cfg new and keepalived.conf old on one node).
+  const staleVrrp = (v: LbView) => {
+    const h = cps.find((c) => c.name === v.node);
+    return !!opts.allowStale && !!h && v.weight !== undefined && v.weight !== vrrpPlan(ctx.answers, h).weight;
+  };
   // A control plane that is down cannot be read; the run reports it as unreachable already.
   const all = await Promise.all(cps.filter((h) => ctx.svc.facts[h.name]).map((h) => read(ctx, h)));
   const out: string[] = [];
@@ -72,7 +84,7 @@ export async function lbProblems(ctx: StepContext, opts: { allowStale?: boolean 
       );
   }
   const byPriority = new Map<number, string[]>();
-  for (const v of all.filter((x) => !stale(x)))
+  for (const v of all.filter((x) => !stale(x) && !staleVrrp(x)))
     if (v.priority !== undefined) byPriority.set(v.priority, [...(byPriority.get(v.priority) ?? []), v.node]);
   for (const [p, nodes] of byPriority)
     if (nodes.length > 1)

@@ -12,7 +12,10 @@ import { useLab } from './fixture.js';
 import { labExec, setHostLink, vipHolder, type LabState } from './lab.js';
 import {
   apply,
+  ETCDCTL,
+  etcdMembers,
   guardedPodYaml,
+  haproxyBackends,
   initCount,
   kubectlNodes,
   statusesOf,
@@ -23,25 +26,9 @@ import {
 
 const { enabled, lab } = useLab('day-2 tests', { masters: 5, workers: 3 });
 
-const ETCDCTL =
-  'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key';
-
 type HostDoc = { name: string; role: string };
 const answersHosts = (ws: Workspace) =>
   (parse(readFileSync(ws.answers, 'utf8')) as { hosts: HostDoc[] }).hosts.map((h) => h.name).sort();
-
-/** The started etcd members, by name, as etcdctl on `on` lists them. */
-function etcdMembers(s: LabState, on: string): string[] {
-  const r = labExec(s, on, `${ETCDCTL} member list`);
-  if (r.code !== 0) throw new Error(`etcdctl member list on ${on}: ${r.stderr}`);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => l.split(', '))
-    .filter((f) => f[1] === 'started')
-    .map((f) => f[2]!)
-    .sort();
-}
 
 function show(r: ApplyResult): string {
   const notable = r.events.filter(
@@ -72,11 +59,7 @@ function expectClusterMatches(s: LabState, ws: Workspace, etcdOn: string): void 
     .sort();
   expect(etcdMembers(s, etcdOn)).toEqual(cps);
   // haproxy on each control plane sends traffic to exactly the control planes.
-  for (const cp of cps) {
-    const cfg = labExec(s, cp, 'cat /etc/haproxy/haproxy.cfg').stdout;
-    const servers = [...cfg.matchAll(/^\s*server\s+(\S+)/gm)].map((m) => m[1]).sort();
-    expect(servers, `haproxy backends on ${cp}`).toEqual(cps);
-  }
+  for (const cp of cps) expect(haproxyBackends(s, cp), `haproxy backends on ${cp}`).toEqual(cps);
 }
 
 /** Every etcd member healthy, and a write through the API goes through (up to 90 s). */
@@ -127,23 +110,33 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
       expectClusterMatches(s, ws, 'master01');
 
       // Add a worker and two control planes: the operator edits the answers and runs apply again.
-      // kill -9 while master04 joins, then the rerun finishes the job.
+      // kill -9 at three points (a new host's container runtime, master04's join, the load balancers'
+      // roll on the control planes), each time running the same command again; the last run finishes.
       writeFileSync(ws.answers, stringify({ ...parse(readFileSync(ws.answers, 'utf8')), hosts: all }));
-      const killed = await apply(ws, {
-        killWhen: (e) =>
-          e.type === 'step-started' && e.step === 'join-control-plane' && e.node === 'master04'
-            ? 1500
-            : undefined,
-      });
-      expect(killed.code, show(killed)).toBe(137);
+      const addRuns: ApplyResult[] = [];
+      for (const [step, node, ms] of [
+        ['container-runtime', 'worker03', 500],
+        ['join-control-plane', 'master04', 1500],
+        ['load-balancer-update', 'master02', 300],
+      ] as const) {
+        const killed = await apply(ws, {
+          killWhen: (e) => (e.type === 'step-started' && e.step === step && e.node === node ? ms : undefined),
+        });
+        expect(killed.code, `kill -9 in ${node}/${step}: ${show(killed)}`).toBe(137);
+        addRuns.push(killed);
+      }
       const grown = await apply(ws);
       expect(grown.code, show(grown)).toBe(0);
       expect(initCount(s), 'kubeadm init ran once').toBe(1);
-      // The existing members were left alone: no join reran on them.
-      const rejoined = (statusesOf(grown).changed ?? []).filter((x) =>
-        /^(master0[123]|worker0[12])\/join-(control-plane|worker)$/.test(x),
-      );
-      expect(rejoined).toEqual([]);
+      // The existing members were left alone in every run: no join reran on them. The last run did
+      // not repeat the joins the runs before it finished.
+      for (const r of [...addRuns, grown]) {
+        const rejoined = (statusesOf(r).changed ?? []).filter((x) =>
+          /^(master0[123]|worker0[12])\/join-(control-plane|worker)$/.test(x),
+        );
+        expect(rejoined).toEqual([]);
+      }
+      expect((statusesOf(grown).changed ?? []).filter((x) => x.endsWith('/join-control-plane'))).toEqual([]);
       expectClusterMatches(s, ws, 'master02');
 
       // Status: healthy, five voting members with a leader, the VIP held.
@@ -204,19 +197,27 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
       expect(leftovers(s, 'worker03')).toBe('');
       expectClusterMatches(s, ws, 'master01');
 
-      // Remove a live control plane; kill -9 once its etcd member is gone, then the rerun goes on
-      // from there (the journal knows which node was leaving).
-      const cut = await apply(ws, {
-        command: 'remove',
-        extra: ['--node', 'master02'],
-        killWhen: finished('etcd-member-remove'),
-      });
+      // Remove a live control plane with kill -9 at three points (mid-drain, once its etcd member is
+      // gone, mid-way through the load balancers' roll), each time running the same command again;
+      // the journal knows which node was leaving, and nothing done is done twice.
+      const removeMaster02 = { command: 'remove', extra: ['--node', 'master02'] };
+      const started = (step: string, node: string, ms: number) => (e: EngineEvent) =>
+        e.type === 'step-started' && e.step === step && e.node === node ? ms : undefined;
+      const mid = await apply(ws, { ...removeMaster02, killWhen: started('drain', 'master01', 200) });
+      expect(mid.code, show(mid)).toBe(137);
+      const cut = await apply(ws, { ...removeMaster02, killWhen: finished('etcd-member-remove') });
       expect(cut.code, show(cut)).toBe(137);
       expect(etcdMembers(s, 'master01')).not.toContain('master02');
-      // The operator runs the same command again.
-      const resumed = await apply(ws, { command: 'remove', extra: ['--node', 'master02'] });
+      const rolling = await apply(ws, {
+        ...removeMaster02,
+        killWhen: started('load-balancer-update', 'master03', 300),
+      });
+      expect(rolling.code, show(rolling)).toBe(137);
+      expect(statusesOf(rolling).changed ?? []).not.toContain('master01/etcd-member-remove');
+      const resumed = await apply(ws, removeMaster02);
       expect(resumed.code, show(resumed)).toBe(0);
-      expect(statusesOf(resumed).changed ?? []).not.toContain('master01/etcd-member-remove');
+      for (const step of ['etcd-member-remove', 'reset-host', 'delete-node'])
+        expect((statusesOf(resumed).changed ?? []).filter((x) => x.endsWith(`/${step}`))).toEqual([]);
       expect(leftovers(s, 'master02')).toBe('');
       expect(answersHosts(ws)).not.toContain('master02');
       expectClusterMatches(s, ws, 'master01');

@@ -1,8 +1,12 @@
-// Variations of the install: plan through a bastion, and an all-Ubuntu lab of 3 masters + 12 workers.
+// Variations of the install: plan through a bastion; one control plane and five workers in waves of
+// three on the OS rows the seed lab lacks, refused a moved API endpoint, then grown to three control
+// planes by editing the answers.
 // (The non-root `ops` user with a password and sudo is the secrets drill's install.)
 import { describe, expect, it } from 'vitest';
 import { privilegedOrSkip } from '../helpers/root.js';
-import { apply, initCount, kubectlNodes, workspace } from './install.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { apply, etcdMembers, haproxyBackends, initCount, kubectlNodes, workspace } from './install.js';
 import { spawnSync } from 'node:child_process';
 import { CLI } from '../helpers/cli.js';
 import { labDown, labExec, labUp, wsArgv } from './lab.js';
@@ -42,18 +46,23 @@ describe.runIf(run)('install variations', () => {
 
   // More nodes than --concurrency: they are worked on in waves. (bench:scale installs up to 103 nodes.)
   it(
-    'installs 3 masters and 5 workers, never more than 3 at a time, on the OS rows the seed lab does not have',
+    'installs 1 master and 5 workers, never more than 3 at a time, on the OS rows the seed lab does not have, then grows to 3 masters',
     { timeout: 300_000 },
     async () => {
       // mixed+5: Ubuntu 22.04, Rocky 10, Debian 13, AlmaLinux 9, RHEL 10 and three more; the seed lab
       // (mixed) has the other five rows of the README's table (test/answers/os-matrix.test.ts).
       const s = await labUp(VARIATION_LAB);
       try {
-        const ws = workspace(s, 'big');
+        // One control plane with a VIP from the start (assets/examples/single-control-plane.yaml).
+        type Doc = { hosts: { name: string; role: string }[]; loadBalancer: { port?: number } };
+        const all = (parse(readFileSync(s.answersPath, 'utf8')) as Doc).hosts;
+        const ws = workspace(s, 'big', (doc) => {
+          doc.hosts = all.filter((h) => h.name !== 'master02' && h.name !== 'master03');
+        });
         const r = await apply(ws, { extra: ['--concurrency', '3'] });
         expect(r.code, r.stdout.slice(-2000)).toBe(0);
         const nodes = kubectlNodes(s, ws);
-        expect(nodes).toHaveLength(8);
+        expect(nodes).toHaveLength(6);
         expect(nodes.every((n) => n.ready)).toBe(true);
         expect(initCount(s)).toBe(1);
         // Each host is the OS it was meant to be, as the tool saw it.
@@ -72,7 +81,38 @@ describe.runIf(run)('install variations', () => {
           most = Math.max(most, busy.size);
         }
         expect(most).toBe(3);
-        process.stderr.write(`3 masters + 5 workers installed in ${r.ms} ms, at most ${most} at once\n`);
+        process.stderr.write(`1 master + 5 workers installed in ${r.ms} ms, at most ${most} at once\n`);
+
+        // The API endpoint cannot move: another port is refused (exit 2) before any host changes.
+        const installed = readFileSync(ws.answers, 'utf8');
+        const moved = parse(installed) as Doc;
+        moved.loadBalancer.port = 9443;
+        writeFileSync(ws.answers, stringify(moved));
+        const refused = await apply(ws);
+        expect(refused.code, refused.stderr).toBe(2);
+        expect(refused.stderr + refused.stdout).toMatch(
+          /API endpoint is 172\.16\.100\.150:8443, but the answers say 172\.16\.100\.150:9443/,
+        );
+        expect(labExec(s, 'master01', 'grep -c ":9443" /etc/haproxy/haproxy.cfg').stdout.trim()).toBe('0');
+
+        // Grow from 1 to 3 control planes by adding them to the answers: they join one at a time and
+        // every haproxy learns them; the API stays on the VIP.
+        writeFileSync(ws.answers, stringify({ ...(parse(installed) as Doc), hosts: all }));
+        const grown = await apply(ws);
+        expect(grown.code, grown.stdout.slice(-2000)).toBe(0);
+        expect(initCount(s), 'kubeadm init ran once').toBe(1);
+        const cps = ['master01', 'master02', 'master03'];
+        const after = kubectlNodes(s, ws);
+        expect(after.filter((n) => n.ready)).toHaveLength(8);
+        expect(
+          after
+            .filter((n) => n.controlPlane)
+            .map((n) => n.name)
+            .sort(),
+        ).toEqual(cps);
+        expect(etcdMembers(s, 'master03')).toEqual(cps);
+        for (const cp of cps) expect(haproxyBackends(s, cp), `haproxy backends on ${cp}`).toEqual(cps);
+        process.stderr.write(`grown from 1 to 3 control planes in ${grown.ms} ms\n`);
       } finally {
         await labDown(s.dir);
       }

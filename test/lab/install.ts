@@ -103,15 +103,16 @@ export function apply(
     });
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (d: string) => (stderr += d));
-    child.on('close', (code, signal) =>
-      resolve({
-        code: code ?? (signal === 'SIGKILL' ? 137 : -1),
-        stdout,
-        stderr,
-        events,
-        ms: Date.now() - started,
-      }),
-    );
+    child.on('close', (code, signal) => {
+      const result = { code: code ?? (signal === 'SIGKILL' ? 137 : -1), stdout, stderr, events };
+      const ms = Date.now() - started;
+      // Where a lab file's time goes (K8SHA_LAB_TIMING=1): one line per run of the CLI.
+      if (process.env.K8SHA_LAB_TIMING)
+        process.stderr.write(
+          `lab timing: ${[opts.command ?? 'apply', ...(opts.extra ?? [])].join(' ')} exit ${result.code} in ${ms} ms\n`,
+        );
+      resolve({ ...result, ms });
+    });
   });
 }
 
@@ -143,6 +144,29 @@ export function kubectlNodes(
     ready: n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
     controlPlane: 'node-role.kubernetes.io/control-plane' in n.metadata.labels,
   }));
+}
+
+/** The standard etcdctl command on a control plane, with kubeadm's healthcheck client certificate. */
+export const ETCDCTL =
+  'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key';
+
+/** The started etcd members, by name, as the lab's real etcdctl on `on` lists them. */
+export function etcdMembers(s: LabState, on: string): string[] {
+  const r = labExec(s, on, `${ETCDCTL} member list`);
+  if (r.code !== 0) throw new Error(`etcdctl member list on ${on}: ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(', '))
+    .filter((f) => f[1] === 'started')
+    .map((f) => f[2]!)
+    .sort();
+}
+
+/** The servers haproxy on a control plane sends API traffic to, by name. */
+export function haproxyBackends(s: LabState, cp: string): string[] {
+  const cfg = labExec(s, cp, 'cat /etc/haproxy/haproxy.cfg').stdout;
+  return [...cfg.matchAll(/^\s*server\s+(\S+)/gm)].map((m) => m[1]!).sort();
 }
 
 export function initCount(state: LabState): number {

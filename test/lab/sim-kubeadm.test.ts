@@ -8,6 +8,7 @@ import type { RenderResult, Secrets } from '../../src/render/types.js';
 import { renderForLab } from './cluster.js';
 import { IS_RHEL, PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
 import { labExec, vipHolder, type LabState } from './lab.js';
+import { ETCDCTL } from './install.js';
 
 const { enabled, lab } = useLab('simulated kubeadm tests');
 const CONFIG = '/etc/kubernetes/kubeadm-config.yaml';
@@ -228,11 +229,7 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     expect(sh(s, 'master01', `${k} get pods -A`)).toMatch(/kube-system\s+calico-node-\w+\s+1\/1\s+Running/);
     expect(sh(s, 'master01', `${k} get --raw '/readyz?verbose'`)).toMatch(/\[\+\]etcd ok/);
     // The standard etcdctl command on a control plane: three started voting members.
-    const members = sh(
-      s,
-      'master01',
-      'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key member list',
-    );
+    const members = sh(s, 'master01', `${ETCDCTL} member list`);
     expect(
       members
         .trim()

@@ -16,6 +16,7 @@ import { useLab } from './fixture.js';
 import { labExec, wsArgv, type LabState } from './lab.js';
 import {
   apply,
+  ETCDCTL,
   guardedPodYaml,
   kubectlNodes,
   workspace,
@@ -24,9 +25,6 @@ import {
 } from './install.js';
 
 const { enabled, lab } = useLab('upgrade, backup and restore tests');
-
-const ETCDCTL =
-  'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key';
 
 function show(r: ApplyResult): string {
   const notable = r.events.filter(

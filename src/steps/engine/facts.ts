@@ -28,6 +28,8 @@ export interface NodeFacts extends HostFacts {
   joined: boolean;
   firewall: 'firewalld' | 'ufw' | 'none';
   vipHere: boolean;
+  /** host:port of the API server the node's cluster credentials name (its cluster's endpoint), when joined. */
+  apiServer?: string;
 }
 
 /**
@@ -52,12 +54,14 @@ export function factsScript(a: Answers, h: Host): string {
     'echo "cgroup=$(stat -fc %T /sys/fs/cgroup 2>/dev/null)"',
     `ss -Hltnp 2>/dev/null | awk -v want=' ${ports.join(' ')} ' '{n=split($4,a,":"); p=a[n]; if (index(want, " " p " ") && !seen[p]++) {u=""; i=index($0, "users:((\\042"); if (i) {u=substr($0, i+9); u=substr(u, 1, index(u, "\\042")-1)}; print "port_busy=" p " " u}}'`,
     'echo "uid=$(id -u)"',
-    'test -f /etc/kubernetes/kubelet.conf && echo joined=1',
+    // admin.conf (control planes) names controlPlaneEndpoint; a worker's kubelet.conf the endpoint it joined.
+    'if test -f /etc/kubernetes/kubelet.conf; then echo joined=1; k=/etc/kubernetes/admin.conf; test -f $k || k=/etc/kubernetes/kubelet.conf; awk \'/^ *server: https:\\/\\//{sub(/.*https:\\/\\//, ""); print "api_server=" $0; exit}\' $k; fi',
     'if systemctl is-active --quiet firewalld 2>/dev/null; then echo firewall=firewalld; elif ufw status 2>/dev/null | grep -q "Status: active"; then echo firewall=ufw; else echo firewall=none; fi',
     'true',
   ].join('\n');
 }
 
+const ENDPOINT = /^[A-Za-z0-9.:[\]-]{1,255}$/;
 const CODENAME = /^[a-z][a-z0-9-]{0,31}$/;
 const IFACE = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
@@ -109,6 +113,8 @@ export function parseFacts(stdout: string, operatorMidpointMs: number): NodeFact
     firewall: (kv.get('firewall') as NodeFacts['firewall']) ?? 'none',
     vipHere: kv.get('vip_here') === '1',
   };
+  const apiServer = safe(kv.get('api_server'), ENDPOINT);
+  if (apiServer) f.apiServer = apiServer;
   // Facts come from the host: anything that reaches a config file is held to a strict shape.
   const iface = safe(kv.get('addr_iface'), IFACE);
   if (iface) {
@@ -141,6 +147,7 @@ export function factsOutput(f: NodeFacts): string {
     ...f.busyPorts.map((b) => `port_busy=${b.port} ${b.process}`),
     `uid=${f.uid}`,
     ...(f.joined ? ['joined=1'] : []),
+    ...(f.apiServer ? [`api_server=${f.apiServer}`] : []),
     `firewall=${f.firewall}`,
     '',
   ].join('\n');

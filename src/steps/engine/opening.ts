@@ -6,10 +6,10 @@ import { controlPlanes } from '../../answers/model.js';
 import type { Host } from '../../answers/schema.js';
 import { quote } from '../transport/shell.js';
 import type { EngineServices } from './context.js';
-import { StepError } from './failure.js';
+import { Refusal, StepError } from './failure.js';
 import { factsScript, parseFacts } from './facts.js';
 import { acquireLock } from './lock.js';
-import { preflight, type PreflightProblem } from './preflight.js';
+import { endpointMismatch, preflight, type PreflightProblem } from './preflight.js';
 import type { Step } from './step.js';
 import type { StepContext } from './context.js';
 import { vipAddress } from '../../answers/model.js';
@@ -105,6 +105,10 @@ export const preflightStep: Step = {
       else problems.push({ node, message: `unreachable: ${why}` });
     }
     problems.push(...preflight(ctx.answers, svc.facts, await vipInUse(ctx), ctx.catalog.operatingSystems));
+    const moved = op.anyEndpoint ? undefined : endpointMismatch(ctx.answers, svc.facts);
+    if (moved && op.preflight === 'report')
+      problems.push({ node: '(cluster)', message: `${moved.message}; ${moved.hint}` });
+    else if (moved) throw new Refusal(moved.message, moved.hint);
     svc.preflightProblems.push(...problems);
     if (problems.length && op.preflight !== 'report')
       throw new StepError(

@@ -30,6 +30,11 @@ export interface Operation {
   mayBeUnreachable?(h: Host, svc: EngineServices): boolean;
   /** Preflight problems stop the run (enforce, the default) or are only reported (status). */
   preflight?: 'enforce' | 'report';
+  /**
+   * Tears the cluster down: answers that name another API endpoint than the installed cluster's are
+   * no reason to stop (every other operation refuses them; preflight's endpointMismatch).
+   */
+  anyEndpoint?: boolean;
   /** Writes the admin kubeconfig to the operator machine (the outcome names it). */
   writesKubeconfig?: boolean;
 }

@@ -1,7 +1,7 @@
 // Preflight over every node's facts: a failure stops the run before anything changes and names each
 // host and reason. Pure: facts in, problems out.
 import { APISERVER_PORT } from '../../answers/defaults.js';
-import { controlPlanes, vipAddress } from '../../answers/model.js';
+import { apiEndpointText, controlPlanes, vipAddress } from '../../answers/model.js';
 import type { Answers } from '../../answers/schema.js';
 import type { OperatingSystem } from '../../catalog/schema.js';
 import type { NodeFacts } from './facts.js';
@@ -36,6 +36,35 @@ export function supportedOs(
 /** "Rocky Linux 9, 10; Ubuntu 22.04, 24.04; …" */
 export function matrixText(matrix: readonly OperatingSystem[]): string {
   return matrix.map((os) => `${os.name} ${os.versions.join(', ')}`).join('; ');
+}
+
+/**
+ * The installed cluster's API endpoint against the answers'. kubeadm cannot move an installed
+ * cluster's controlPlaneEndpoint (its certificates and every kubeconfig name it), so a run whose
+ * answers name another VIP or port, or add a load balancer to a control plane installed without one,
+ * would join new hosts through an address the cluster does not answer on. Undefined when they agree.
+ */
+export function endpointMismatch(
+  a: Answers,
+  facts: Record<string, Pick<NodeFacts, 'apiServer'> | undefined>,
+): { message: string; hint: string } | undefined {
+  const wanted = apiEndpointText(a);
+  const byEndpoint = new Map<string, string[]>();
+  for (const h of a.hosts) {
+    const got = facts[h.name]?.apiServer;
+    if (got && got !== wanted) byEndpoint.set(got, [...(byEndpoint.get(got) ?? []), h.name]);
+  }
+  const [installed, hosts] = [...byEndpoint][0] ?? [];
+  if (!installed || !hosts) return undefined;
+  const [host, port] = [installed.replace(/:\d+$/, ''), Number(/:(\d+)$/.exec(installed)?.[1])];
+  const noLoadBalancer =
+    port === APISERVER_PORT && a.hosts.some((h) => h.role === 'control-plane' && h.address === host);
+  return {
+    message: `${hosts.join(', ')} ${hosts.length === 1 ? 'belongs' : 'belong'} to a cluster whose API endpoint is ${installed}, but the answers say ${wanted}: kubeadm cannot move an installed cluster's endpoint (its certificates and every kubeconfig name it)`,
+    hint: noLoadBalancer
+      ? `the cluster was installed with one control plane and no loadBalancer, so it cannot grow into several control planes: keep the answers' control planes and loadBalancer as installed, or install the cluster again with a loadBalancer block (a VIP) from the start, as in assets/examples/single-control-plane.yaml. Nothing was changed`
+      : `put loadBalancer.vip and loadBalancer.port back as installed (${installed}); if ${hosts.length === 1 ? 'that host is' : 'those hosts are'} left over from another cluster, reset ${hosts.length === 1 ? 'it' : 'them'} first (k8sha-wizard reset --answers FILE --node NAME). Nothing was changed`,
+  };
 }
 
 export function preflight(

@@ -17,5 +17,6 @@ export function resetOperation(node?: string): Operation {
       ...(node ? [] : [{ kind: 'step' as const, step: forgetCluster }]),
     ],
     changes: true,
+    anyEndpoint: true,
   };
 }

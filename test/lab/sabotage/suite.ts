@@ -10,7 +10,7 @@ import type { EngineEvent, FailureInfo } from '../../../src/steps/engine/events.
 import { packageRoot } from '../../../src/package-root.js';
 import { privilegedOrSkip } from '../../helpers/root.js';
 import { labDown, labExec, labUp, wsArgv, type LabState } from '../lab.js';
-import { workspace } from '../install.js';
+import { ETCDCTL, workspace } from '../install.js';
 import { LAB_PREFIX } from '../topology.js';
 import { ALL_REPAIRS, CONTINUES, SABOTAGE } from './cases.js';
 
@@ -121,11 +121,7 @@ export function sabotageSuite(): void {
               ),
           ),
         ).toBe(true);
-        const members = labExec(
-          state,
-          'master01',
-          'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key member list',
-        ).stdout;
+        const members = labExec(state, 'master01', `${ETCDCTL} member list`).stdout;
         expect(
           members
             .trim()
