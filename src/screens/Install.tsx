@@ -1,8 +1,10 @@
 // Screen: the live install grid. One row per node, one column per phase; a footer with the time,
 // what runs now and the selected node's log tail. A failed step offers Retry, Skip (when allowed),
-// Abort or the full log. Rendering is throttled; finished notices go to <Static>.
+// Abort or the full log, and what to do when the cause is known. Rendering is throttled. Everything is
+// one frame that fits the terminal (title on the first line): the latest notices sit under the grid,
+// all of them on the Done screen.
 import { readFileSync } from 'node:fs';
-import { Box, Static, Text, useInput } from 'ink';
+import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import { Item } from './components/Item.js';
 import { useEffect, useRef, useState } from 'react';
@@ -15,8 +17,11 @@ import { Title } from './components/Title.js';
 import { useTerminalSize } from './hooks.js';
 import type { Column } from '../steps/engine/operation.js';
 import { InstallModel, type CellState } from './install-model.js';
+import { fitLines } from '../text/fit.js';
 
 const RENDER_EVERY_MS = 100;
+/** The latest notices shown under the grid (the Done screen lists them all). */
+const NOTICE_ROWS = 2;
 
 function symbol(state: CellState, retries: number, tick: number): { text: string; color?: string } {
   const r = retries ? `↻${retries}` : '';
@@ -77,7 +82,13 @@ export function Install({
   useEffect(() => {
     const handle = start(
       (e) => model.apply(e),
-      (failure) => new Promise<Decision>((resolve) => setPending({ failure, resolve })),
+      (failure) =>
+        new Promise<Decision>((resolve) => {
+          // The failed node in view: the grid's window follows the selection.
+          const at = model.nodes.findIndex((n) => n.name === failure.node);
+          if (at >= 0) setSelected(at);
+          setPending({ failure, resolve });
+        }),
     );
     onHandle?.(handle);
     void handle.done.then((outcome) => onDone(outcome, model));
@@ -132,12 +143,20 @@ export function Install({
   const nameWidth = Math.max(8, ...nodes.map((n) => n.name.length)) + 1;
   const colWidth = Math.max(6, Math.min(11, Math.floor((columns - nameWidth - 1) / model.columns.length)));
   // Rows around the grid, counted from what is drawn below (every line there is cut, never wrapped):
-  // title, help and its margin, the header; then the margin, the clock line, the failure box (borders,
-  // title, message, command, 3 stderr lines, 4 choices) or the log tail (label and 4 lines), and the
-  // key hints with their margin. The frame must never be taller than the terminal, or it scrolls and
-  // every redraw leaves a copy of the title behind.
-  const aroundRows = 4 + 2 + (pending ? 12 : 5) + 2;
-  const room = Math.max(3, rows - aroundRows);
+  // title, help and its margin, the header; then the margin, the clock line, the failure box or the
+  // notices and log tail, and the key hints with their margin. The frame must never be taller than
+  // the terminal, or it scrolls and every redraw leaves a copy of the title behind.
+  const failure = pending?.failure;
+  const inBox = Math.max(10, columns - 4); // border and padding on each side
+  const fix = failure?.hint ? fitLines(`→ ${failure.hint}`, inBox, 2) : [];
+  const stderrShown = failure ? failure.stderrTail.slice(fix.length ? -2 : -3) : [];
+  const notices = pending ? [] : model.notices.slice(-NOTICE_ROWS);
+  const boxRows = failure
+    ? 2 + 2 + (failure.command ? 1 : 0) + stderrShown.length + (failure.cause ? 1 : 0) + fix.length + 4
+    : 0;
+  const aroundRows = 4 + 2 + (pending ? boxRows : notices.length + 5) + 2;
+  // One node and the "+N more" line at the least.
+  const room = Math.max(2, rows - aroundRows);
   const windowSize = nodes.length > room ? room - 1 : nodes.length;
   const first = Math.min(
     Math.max(0, selected - Math.floor(windowSize / 2)),
@@ -151,13 +170,6 @@ export function Install({
   const tail = sel ? (model.logs.get(sel.name) ?? []).slice(-4) : [];
   return (
     <>
-      <Static items={model.notices.map((n, i) => ({ n, i }))}>
-        {(x) => (
-          <Text key={x.i} color="cyan" wrap="wrap">
-            • {x.n}
-          </Text>
-        )}
-      </Static>
       <Title
         step={step}
         title={title ?? `Install ${cluster}`}
@@ -218,8 +230,18 @@ export function Install({
                 $ {pending.failure.command} → exit {pending.failure.exitCode}
               </Text>
             ) : null}
-            {pending.failure.stderrTail.slice(-3).map((l, i) => (
+            {stderrShown.map((l, i) => (
               <Text key={i} dimColor wrap="truncate-end">
+                {l}
+              </Text>
+            ))}
+            {pending.failure.cause ? (
+              <Text color="yellow" wrap="truncate-end">
+                {pending.failure.cause.split('\n')[0]}
+              </Text>
+            ) : null}
+            {fix.map((l, i) => (
+              <Text key={`fix${i}`} color="green" wrap="truncate-end">
                 {l}
               </Text>
             ))}
@@ -252,6 +274,11 @@ export function Install({
           </Box>
         ) : (
           <>
+            {notices.map((n, i) => (
+              <Text key={`notice${i}`} color="cyan" wrap="truncate-end">
+                • {n}
+              </Text>
+            ))}
             <Text dimColor>log of {sel?.name ?? '-'}:</Text>
             {tail.map((l, i) => (
               <Text key={i} dimColor wrap="truncate-end">

@@ -19,7 +19,8 @@ export interface EtcdMember {
 
 /** The shell command that POSTs `body` to etcd's `path` on this control plane's local member. */
 export function etcdApi(path: string, body: unknown = {}, endpoint = 'https://127.0.0.1:2379'): string {
-  return `curl -sS --max-time 8 ${CLIENT} -X POST ${quote(`${endpoint}${path}`)} -d ${quote(JSON.stringify(body))}`;
+  // A member that is down (its host gone) is known within the connect timeout, not the whole 8 s.
+  return `curl -sS --connect-timeout 3 --max-time 8 ${CLIENT} -X POST ${quote(`${endpoint}${path}`)} -d ${quote(JSON.stringify(body))}`;
 }
 
 export function peerUrl(h: Host): string {

@@ -17,6 +17,11 @@ export interface Sabotage {
   exec?(host: string, command: string, hosts: Hosts): Promise<string | undefined>;
   /** Where the install must stop, and words the failure (message, output, cause or fix) must contain. */
   expect: { node: string; step: string; says: RegExp };
+  /**
+   * The smallest lab that reaches the failure (3 control planes and 2 workers when not given): the lab
+   * is CPU-bound, and every host it does not need slows the others' node steps.
+   */
+  lab?: { masters: number; workers: number };
 }
 
 const once = () => {
@@ -93,6 +98,7 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'join-control-plane',
       says: /none of the public keys .* are pinned[\s\S]*CA/,
     },
+    lab: { masters: 3, workers: 0 },
   },
   'expired-certificate-key': {
     what: 'the uploaded control-plane certificates expire before a control plane joins',
@@ -121,6 +127,7 @@ const MISTAKES: Record<string, Sabotage> = {
       return undefined;
     },
     expect: { node: 'master03', step: 'join-control-plane', says: /etcd|quorum/ },
+    lab: { masters: 3, workers: 0 },
   },
   'containerd-without-systemdcgroup': {
     what: 'containerd runs without SystemdCgroup = true, the kubelet with the systemd driver',
@@ -131,6 +138,7 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'kubeadm-init',
       says: /cgroup driver: "systemd" is different from the container runtime cgroup driver: "cgroupfs"[\s\S]*SystemdCgroup = true/,
     },
+    lab: { masters: 1, workers: 0 },
   },
   'swap-left-on': {
     what: 'swap is left on (the swapoff never runs)',
@@ -140,16 +148,18 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'join-worker',
       says: /running with swap on is not supported[\s\S]*swapoff -a/,
     },
+    lab: { masters: 1, workers: 2 },
   },
   'repo-of-another-minor': {
     what: 'the Kubernetes package repository is the one of another minor',
     upload: (h, p, c) =>
-      h === 'master02' && /kubernetes\.(repo|list)$/.test(p) ? c.replace(/v1\.36/g, 'v1.35') : c,
+      h === 'master01' && /kubernetes\.(repo|list)$/.test(p) ? c.replace(/v1\.36/g, 'v1.35') : c,
     expect: {
-      node: 'master02',
+      node: 'master01',
       step: 'kubernetes-packages',
       says: /(No match for argument|was not found)[\s\S]*one repository per minor/,
     },
+    lab: { masters: 1, workers: 0 },
   },
   'haproxy-wrong-port': {
     what: 'haproxy forwards to the wrong port',
@@ -159,6 +169,7 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'vip-ready',
       says: /haproxy forwards to 172\.16\.100\.\d+:6444.*but the apiservers are/,
     },
+    lab: { masters: 3, workers: 0 },
   },
   'keepalived-same-priority': {
     what: 'keepalived has the same priority on every control plane',
@@ -169,6 +180,7 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'vip-ready',
       says: /master01 and master02 and master03 share keepalived priority 150/,
     },
+    lab: { masters: 3, workers: 0 },
   },
   'ipvs-without-modules': {
     what: 'kube-proxy in IPVS mode without the ip_vs modules',
@@ -179,6 +191,7 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'verify',
       says: /kube-proxy on \S+ is CrashLoopBackOff: can't use the IPVS proxier[\s\S]*modprobe -a ip_vs/,
     },
+    lab: { masters: 1, workers: 0 },
   },
   'calico-cidr-outside-podsubnet': {
     what: 'Calico’s pool CIDR is outside the cluster’s podSubnet',
@@ -189,6 +202,7 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'verify',
       says: /calico-node on \S+ is CrashLoopBackOff: .*192\.168\.0\.0\/16 .*not within the cluster's podSubnet 172\.30\.0\.0\/16/,
     },
+    lab: { masters: 1, workers: 0 },
   },
   'missing-firewall-port': {
     what: 'the control planes’ firewalls do not open the load balancer’s port',
@@ -203,6 +217,7 @@ const MISTAKES: Record<string, Sabotage> = {
       step: 'join-control-plane',
       says: /8443\/tcp on master0\d do not answer from master02: the packets are dropped/,
     },
+    lab: { masters: 3, workers: 0 },
   },
 };
 
@@ -231,6 +246,14 @@ function together(a: string, b: string): Sabotage {
       step: x.expect.step,
       says: new RegExp(`^(?=[\\s\\S]*${x.expect.says.source})(?=[\\s\\S]*${y.expect.says.source})`),
     },
+    ...(x.lab || y.lab
+      ? {
+          lab: {
+            masters: Math.max(x.lab?.masters ?? 3, y.lab?.masters ?? 3),
+            workers: Math.max(x.lab?.workers ?? 2, y.lab?.workers ?? 2),
+          },
+        }
+      : {}),
   };
 }
 

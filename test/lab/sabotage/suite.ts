@@ -88,7 +88,7 @@ export function sabotageSuite(): void {
       const s = SABOTAGE[name]!;
       const after = CONTINUES[name];
       it(`${name}: ${s.what}${after ? ` (going on from ${after})` : ''}`, { timeout: 300_000 }, async () => {
-        if (!after || !state) state = await labUp();
+        if (!after || !state) state = await labUp(SABOTAGE[chainStart(name)]!.lab);
         const r = await runCase(state, name);
         const f = finalFailure(r.events);
         expect(f, `${name} did not fail: ${r.stderr.slice(-500)}`).toBeDefined();
@@ -108,7 +108,8 @@ export function sabotageSuite(): void {
       'repairs a join that died after adding its etcd member, and accepts certSANs without the VIP when the endpoint is the VIP',
       { timeout: 300_000 },
       async () => {
-        state = await labUp();
+        // A half-joined member on master03, and master01's certificate: no worker needed.
+        state = await labUp({ masters: 3, workers: 0 });
         const r = await runCase(state, ALL_REPAIRS);
         expect(finalFailure(r.events), r.stderr.slice(-500)).toBeUndefined();
         // The half-joined member (a learner that never started) is removed, and master03 joins.
