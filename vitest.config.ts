@@ -9,9 +9,6 @@ const excluded = [
   'node_modules/**',
   // The long drills run with `npm run drills`, not in `npm test`.
   ...(process.env.K8SHA_DRILLS ? [] : ['test/drills/long/**']),
-  // The day-2 lab scenario (about 6 minutes) runs with `npm run test:day2`, not in `npm test`: the
-  // suite is already near its time budget (docs/lab.md).
-  ...(process.env.K8SHA_DAY2 ? [] : ['test/lab/day2.test.ts']),
 ];
 
 export default defineConfig({

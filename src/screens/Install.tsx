@@ -18,6 +18,7 @@ import { useTerminalSize } from './hooks.js';
 import type { Column } from '../steps/engine/operation.js';
 import { InstallModel, type CellState } from './install-model.js';
 import { fitLines } from '../text/fit.js';
+import { expandTabs } from '../text/terminal.js';
 
 const RENDER_EVERY_MS = 100;
 /** The latest notices shown under the grid (the Done screen lists them all). */
@@ -126,7 +127,7 @@ export function Install({
         <Title step={step} title={`Log of ${pending?.failure.node ?? ''}`} help={pending?.failure.logPath} />
         {viewLog.slice(logScroll, logScroll + page).map((l, i) => (
           <Text key={logScroll + i} wrap="truncate-end">
-            {l || ' '}
+            {expandTabs(l) || ' '}
           </Text>
         ))}
         <KeyHints
@@ -224,25 +225,25 @@ export function Install({
               ✗ {pending.failure.stepTitle} failed on {pending.failure.node} (attempt{' '}
               {pending.failure.attempts})
             </Text>
-            <Text wrap="truncate-end">{pending.failure.message.split('\n')[0]}</Text>
+            <Text wrap="truncate-end">{expandTabs(pending.failure.message.split('\n')[0]!)}</Text>
             {pending.failure.command ? (
               <Text dimColor wrap="truncate-end">
-                $ {pending.failure.command} → exit {pending.failure.exitCode}
+                $ {expandTabs(pending.failure.command)} → exit {pending.failure.exitCode}
               </Text>
             ) : null}
             {stderrShown.map((l, i) => (
               <Text key={i} dimColor wrap="truncate-end">
-                {l}
+                {expandTabs(l)}
               </Text>
             ))}
             {pending.failure.cause ? (
               <Text color="yellow" wrap="truncate-end">
-                {pending.failure.cause.split('\n')[0]}
+                {expandTabs(pending.failure.cause.split('\n')[0]!)}
               </Text>
             ) : null}
             {fix.map((l, i) => (
               <Text key={`fix${i}`} color="green" wrap="truncate-end">
-                {l}
+                {expandTabs(l)}
               </Text>
             ))}
             <SelectInput
@@ -276,14 +277,14 @@ export function Install({
           <>
             {notices.map((n, i) => (
               <Text key={`notice${i}`} color="cyan" wrap="truncate-end">
-                • {n}
+                • {expandTabs(n)}
               </Text>
             ))}
             <Text dimColor>log of {sel?.name ?? '-'}:</Text>
             {tail.map((l, i) => (
               <Text key={i} dimColor wrap="truncate-end">
                 {'  '}
-                {l}
+                {expandTabs(l)}
               </Text>
             ))}
           </>

@@ -14,6 +14,18 @@ export function safeLine(text: string): string {
   return text.replace(ESCAPES, '').replace(CONTROLS, '');
 }
 
+/**
+ * Tabs as the spaces a terminal would show (stops every 8 columns). A screen that cuts lines to its
+ * width must see them: Ink counts a tab as one column, the terminal moves up to eight, and the line
+ * wraps (kubeadm indents its join command with a tab).
+ */
+export function expandTabs(line: string): string {
+  if (!line.includes('\t')) return line;
+  let out = '';
+  for (const ch of line) out += ch === '\t' ? ' '.repeat(8 - ([...out].length % 8)) : ch;
+  return out;
+}
+
 /** Several lines: each made safe, the line breaks kept. */
 export function safeText(text: string): string {
   return text.split('\n').map(safeLine).join('\n');

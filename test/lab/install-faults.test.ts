@@ -38,7 +38,8 @@ describe.runIf(run)('SSH faults', () => {
   );
 
   it('survives a 5 s cut of a host link in the middle of a step', { timeout: 240_000 }, async () => {
-    const s = await labUp();
+    // One control plane and one worker: the cut is on the worker; more hosts only cost time.
+    const s = await labUp({ masters: 1, workers: 1 });
     try {
       const ws = workspace(s, 'cut');
       let cut = false;
@@ -60,7 +61,7 @@ describe.runIf(run)('SSH faults', () => {
       });
       expect(cut).toBe(true);
       expect(r.code, r.stdout.slice(-2000)).toBe(0);
-      expect(kubectlNodes(s, ws).filter((n) => n.ready)).toHaveLength(5);
+      expect(kubectlNodes(s, ws).filter((n) => n.ready)).toHaveLength(2);
       const retried = r.events.filter((e) => e.type === 'step-retrying' && e.node === 'worker01').length;
       process.stderr.write(`link cut on worker01: run took ${r.ms} ms, ${retried} retries\n`);
     } finally {

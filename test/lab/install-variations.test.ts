@@ -1,15 +1,24 @@
 // Variations of the install: plan through a bastion; one control plane and five workers in waves of
-// three on the OS rows the seed lab lacks, refused a moved API endpoint, then grown to three control
-// planes by editing the answers.
+// three on the OS rows the seed lab lacks, refused a moved API endpoint, grown to three control planes
+// by editing the answers, then day 2 in short (the whole of it is the drill test/drills/long/day2.test.ts):
+// a live control plane removed with a kill -9 half way, status, and a reset that leaves nothing.
 // (The non-root `ops` user with a password and sudo is the secrets drill's install.)
 import { describe, expect, it } from 'vitest';
 import { privilegedOrSkip } from '../helpers/root.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { apply, etcdMembers, haproxyBackends, initCount, kubectlNodes, workspace } from './install.js';
+import {
+  apply,
+  etcdMembers,
+  haproxyBackends,
+  initCount,
+  kubectlNodes,
+  leftovers,
+  workspace,
+} from './install.js';
 import { spawnSync } from 'node:child_process';
 import { CLI } from '../helpers/cli.js';
-import { labDown, labExec, labUp, wsArgv } from './lab.js';
+import { labDown, labExec, labUp, vipHolder, wsArgv } from './lab.js';
 import { labOs } from './os-matrix.js';
 import { VARIATION_LAB } from './os-coverage.js';
 
@@ -46,8 +55,8 @@ describe.runIf(run)('install variations', () => {
 
   // More nodes than --concurrency: they are worked on in waves. (bench:scale installs up to 103 nodes.)
   it(
-    'installs 1 master and 5 workers, never more than 3 at a time, on the OS rows the seed lab does not have, then grows to 3 masters',
-    { timeout: 300_000 },
+    'installs 1 master and 5 workers, never more than 3 at a time, on the OS rows the seed lab does not have, grows to 3 masters, removes one and resets',
+    { timeout: 420_000 },
     async () => {
       // mixed+5: Ubuntu 22.04, Rocky 10, Debian 13, AlmaLinux 9, RHEL 10 and three more; the seed lab
       // (mixed) has the other five rows of the README's table (test/answers/os-matrix.test.ts).
@@ -113,6 +122,44 @@ describe.runIf(run)('install variations', () => {
         expect(etcdMembers(s, 'master03')).toEqual(cps);
         for (const cp of cps) expect(haproxyBackends(s, cp), `haproxy backends on ${cp}`).toEqual(cps);
         process.stderr.write(`grown from 1 to 3 control planes in ${grown.ms} ms\n`);
+
+        // Remove a live control plane; kill -9 once its etcd member is gone, then the same command
+        // finishes from there. The answers, etcd, every haproxy and the Nodes agree afterwards.
+        const removeMaster02 = { command: 'remove', extra: ['--node', 'master02'] };
+        const cut = await apply(ws, {
+          ...removeMaster02,
+          killWhen: (e) =>
+            e.type === 'step-finished' && e.step === 'etcd-member-remove' && e.status !== 'failed'
+              ? 0
+              : undefined,
+        });
+        expect(cut.code, cut.stdout.slice(-2000)).toBe(137);
+        const removed = await apply(ws, removeMaster02);
+        expect(removed.code, removed.stdout.slice(-2000)).toBe(0);
+        const left = ['master01', 'master03'];
+        expect(etcdMembers(s, 'master01')).toEqual(left);
+        for (const cp of left) expect(haproxyBackends(s, cp), `haproxy backends on ${cp}`).toEqual(left);
+        expect(kubectlNodes(s, ws).map((n) => n.name)).not.toContain('master02');
+        expect(readFileSync(ws.answers, 'utf8')).not.toMatch(/master02/);
+        expect(leftovers(s, 'master02')).toBe('');
+
+        // Status: healthy, two voting members and a leader, the VIP held.
+        const status = await apply(ws, { command: 'status' });
+        expect(status.code, status.stderr).toBe(0);
+        const report = JSON.parse(status.stdout) as {
+          healthy: boolean;
+          etcd: { members: { name: string; leader: boolean }[] };
+          vip?: { holder?: string };
+        };
+        expect(report.healthy).toBe(true);
+        expect(report.etcd.members.map((m) => m.name).sort()).toEqual(left);
+        expect(report.etcd.members.filter((m) => m.leader)).toHaveLength(1);
+        expect(report.vip?.holder).toBe(vipHolder(s));
+
+        // Reset: nothing of the install is left on any host.
+        const reset = await apply(ws, { command: 'reset' });
+        expect(reset.code, reset.stdout.slice(-2000)).toBe(0);
+        for (const h of s.hosts) expect(leftovers(s, h.name), h.name).toBe('');
       } finally {
         await labDown(s.dir);
       }

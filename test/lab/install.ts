@@ -169,6 +169,22 @@ export function haproxyBackends(s: LabState, cp: string): string[] {
   return [...cfg.matchAll(/^\s*server\s+(\S+)/gm)].map((m) => m[1]!).sort();
 }
 
+/** What the install left on a host (empty when it is clean). */
+export function leftovers(s: LabState, host: string): string {
+  return labExec(
+    s,
+    host,
+    [
+      'for u in kubelet haproxy keepalived; do systemctl is-active --quiet $u && echo "$u active"; done',
+      '[ -e /etc/kubernetes ] && echo /etc/kubernetes',
+      '[ -n "$(ls -A /var/lib/etcd 2>/dev/null)" ] && echo etcd-data',
+      '[ -n "$(ls -A /etc/cni/net.d 2>/dev/null)" ] && echo cni-config',
+      `ip -4 -o addr show | grep -q ' ${s.topology.vip}/' && echo vip`,
+      'true',
+    ].join('\n'),
+  ).stdout.trim();
+}
+
 export function initCount(state: LabState): number {
   try {
     return Number(readFileSync(join(state.dir, 'shared', 'store', 'init-count'), 'utf8'));

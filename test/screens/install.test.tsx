@@ -13,6 +13,7 @@ import { hostsOf, seedPlain, valid } from '../helpers/answers.js';
 import { KEY, mount, type Screen } from '../helpers/ink.js';
 import { scriptedSession } from '../helpers/wizard.js';
 import type { Fault, Script } from '../helpers/scripted-transport.js';
+import { displayWidth } from '../helpers/terminal-width.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -160,20 +161,22 @@ describe('the install screen', () => {
         stderr: [wide, long, `${long} ${wide}`].join('\n'),
       },
     ];
+    // kubeadm indents its join command with a tab: one character, up to eight columns on a terminal.
+    const tabbed = `\t--discovery-token-ca-cert-hash sha256:${'ab'.repeat(46)}`;
     const t = setup(seed(), {
       faults,
       latencyMs: 2,
-      outputs: [{ match: /^(dnf|apt-get) install/, stdout: [wide, long].join('\n') }],
+      outputs: [{ match: /^(dnf|apt-get) install/, stdout: [wide, long, tabbed].join('\n') }],
     });
     const s = await mount(t.el);
     const fits = (what: string) => {
-      // The live frame, from the title down (finished notices above it are printed once and scroll away).
-      const all = s.frame().split('\n');
-      const lines = all.slice(all.findIndex((l) => l.startsWith('k8sha-wizard ·')));
+      // The whole frame: the title on its first line (notices sit under the grid, not above the title).
+      const lines = s.frame().split('\n');
+      expect(lines[0], `${what}: the title is not the first line\n${s.frame()}`).toMatch(/^k8sha-wizard · /);
       // ink-testing-library's terminal: 100 columns, 24 rows.
       expect(lines.length, `${what}: taller than the terminal\n${s.frame()}`).toBeLessThanOrEqual(24);
       for (const l of lines)
-        expect(l.length, `${what}: a line wider than the terminal: ${l}`).toBeLessThanOrEqual(100);
+        expect(displayWidth(l), `${what}: a line wider than the terminal: ${l}`).toBeLessThanOrEqual(100);
     };
     await s.waitFor(/log of master01/, 20_000);
     await s.waitFor(/E1201 x+…|失败/, 20_000);
