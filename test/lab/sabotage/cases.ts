@@ -140,16 +140,6 @@ const MISTAKES: Record<string, Sabotage> = {
     },
     lab: { masters: 1, workers: 0 },
   },
-  'swap-left-on': {
-    what: 'swap is left on (the swapoff never runs)',
-    exec: async (h, cmd) => (h === 'worker02' && cmd.startsWith('swapoff -a') ? 'true' : undefined),
-    expect: {
-      node: 'worker02',
-      step: 'join-worker',
-      says: /running with swap on is not supported[\s\S]*swapoff -a/,
-    },
-    lab: { masters: 1, workers: 2 },
-  },
   'repo-of-another-minor': {
     what: 'the Kubernetes package repository is the one of another minor',
     upload: (h, p, c) =>
