@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import { loadAnswersFile } from '../src/answers/load.js';
 import { loadCatalog } from '../src/catalog/load.js';
 import { createEngine } from '../src/steps/engine/create.js';
+import { stagesSteps } from '../src/steps/engine/operation.js';
 import { install } from '../src/steps/index.js';
 import { transportSetup } from '../src/steps/transport/setup.js';
 import { resolveCredentials } from '../src/steps/transport/credentials.js';
@@ -47,6 +48,11 @@ async function plan(answersPath: string, out: string): Promise<void> {
     const text = x.kind === 'upload' ? uploadCommand(x.text, x.content!, x.mode!) : x.command!;
     s.scripts[x.host] = `${s.scripts[x.host] ?? 'set -e'}\n${text}`;
   }
+  // recorded() lists each host's actions in turn; the steps run in the operation's order (a worker's
+  // join comes after the control planes' steps, not after master01's last one).
+  const order = stagesSteps(install.stages).map((s) => s.id);
+  const rank = (id: string) => order.indexOf(id.split('@')[0]!);
+  steps.sort((x, y) => rank(x.id) - rank(y.id));
   writeFileSync(out, JSON.stringify({ steps } satisfies Plan));
   const commands = steps.reduce(
     (n, s) => n + Object.values(s.scripts).reduce((m, x) => m + x.split('\n').length - 1, 0),

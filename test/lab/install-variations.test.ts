@@ -83,6 +83,14 @@ describe.runIf(run)('install variations', () => {
         expect(most).toBe(3);
         process.stderr.write(`1 master + 5 workers installed in ${r.ms} ms, at most ${most} at once\n`);
 
+        // The last control plane cannot be removed: exit 2, and the cluster and answers stay as they are.
+        const last = await apply(ws, { command: 'remove', extra: ['--node', 'master01'] });
+        expect(last.code, last.stderr).toBe(2);
+        expect(last.stderr + last.stdout).toMatch(/master01 is the last control plane/);
+        expect(etcdMembers(s, 'master01')).toEqual(['master01']);
+        expect(kubectlNodes(s, ws).filter((n) => n.ready)).toHaveLength(6);
+        expect(readFileSync(ws.answers, 'utf8')).toMatch(/master01/);
+
         // The API endpoint cannot move: another port is refused (exit 2) before any host changes.
         const installed = readFileSync(ws.answers, 'utf8');
         const moved = parse(installed) as Doc;
