@@ -77,19 +77,20 @@ export const joinControlPlane: Step = {
   },
   async apply(ctx) {
     const first = peer(ctx);
+    const wait = ctx.svc.waitSeconds(HEALTHY_WAIT_S);
     const health = await ctx.runOn(
       first,
-      `end=$(($(date +%s) + ${HEALTHY_WAIT_S})); while [ "$(date +%s)" -lt "$end" ]; do if ${READYZ}; then exit 0; fi; sleep 2; done; exit 1`,
+      `end=$(($(date +%s) + ${wait})); while [ "$(date +%s)" -lt "$end" ]; do if ${READYZ}; then exit 0; fi; sleep 2; done; exit 1`,
       {
         allowFail: true,
-        label: `wait up to ${HEALTHY_WAIT_S} s until the cluster and etcd are healthy (kubectl get --raw /readyz)`,
+        label: `wait up to ${wait} s until the cluster and etcd are healthy (kubectl get --raw /readyz)`,
       },
     );
     if (health.code !== 0)
       throw new StepError(
-        `the cluster is not healthy (readyz fails for ${HEALTHY_WAIT_S} s: etcd has no quorum or an apiserver is down), so another control plane must not join now`,
+        `the cluster is not healthy (readyz fails for ${wait} s: etcd has no quorum or an apiserver is down), so another control plane must not join now`,
         `check ${first.name}: kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw '/readyz?verbose'`,
-        false, // it has just waited HEALTHY_WAIT_S; a retry would only wait again
+        false, // it has just waited; a retry would only wait again
       );
     await removeHalfJoinedMember(ctx);
     if (await hasLeftovers(ctx)) await resetBeforeJoin(ctx, first);

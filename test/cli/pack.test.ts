@@ -30,10 +30,14 @@ describe('npm pack', () => {
     expect(listing).not.toMatch(/package\/(src|test)\//);
 
     const prefix = join(tmp, 'install');
-    execFileSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', join(tmp, tarball!)], {
-      stdio: 'pipe',
-      timeout: 240_000,
-    });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(tmp, tarball!)],
+      {
+        stdio: 'pipe',
+        timeout: 240_000,
+      },
+    );
     const bin = join(prefix, 'node_modules', '.bin', 'k8sha-wizard');
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
     expect(version.status).toBe(0);

@@ -176,10 +176,15 @@ describe('the real haproxy and keepalived accept what we render', () => {
       const t = randomTopology(seed);
       const answers = valid(t.answers);
       const r = renderCluster({ answers, catalog, secrets });
-      for (const h of controlPlanes(answers)) {
-        const hp = haproxyCheck(content(r, h.name, '/etc/haproxy/haproxy.cfg'));
-        expect(hp.ok, `seed ${seed} ${h.name}: ${hp.output}`).toBe(true);
-        haproxyRuns++;
+      const cps = controlPlanes(answers);
+      // haproxy.cfg is the same file on every control plane: one check per topology. keepalived.conf
+      // differs only in state and priority: the first (MASTER) and the last (lowest BACKUP) are checked.
+      const cfg = content(r, cps[0]!.name, '/etc/haproxy/haproxy.cfg');
+      for (const h of cps) expect(content(r, h.name, '/etc/haproxy/haproxy.cfg'), h.name).toBe(cfg);
+      const hp = haproxyCheck(cfg);
+      expect(hp.ok, `seed ${seed}: ${hp.output}`).toBe(true);
+      haproxyRuns++;
+      for (const h of new Set([cps[0]!, cps[cps.length - 1]!])) {
         if (!privileged) continue;
         const conf = content(r, h.name, '/etc/keepalived/keepalived.conf');
         const iface = /^\s+interface (\S+)$/m.exec(conf)![1]!;
@@ -188,7 +193,7 @@ describe('the real haproxy and keepalived accept what we render', () => {
         keepalivedRuns++;
       }
     }
-    expect(haproxyRuns).toBeGreaterThan(SEEDS.length);
-    if (privileged) expect(keepalivedRuns).toBe(haproxyRuns);
+    expect(haproxyRuns).toBe(SEEDS.length);
+    if (privileged) expect(keepalivedRuns).toBeGreaterThan(SEEDS.length);
   });
 });

@@ -60,6 +60,8 @@ export interface EngineServices {
   lockOptions: Omit<HostLockOptions, 'onNotice'>;
   /** Hosts this run holds the lock of (released at the end). */
   locked: Set<string>;
+  /** How long a step waits on the hosts for the cluster to recover, in seconds (scaled in tests). */
+  waitSeconds(seconds: number): number;
 }
 
 export interface RunOptions {

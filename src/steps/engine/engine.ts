@@ -61,6 +61,8 @@ export interface EngineOptions {
   installPublicKey?: string;
   /** Multiplies every retry delay (tests use a small factor; 1 in real runs). */
   retryDelayScale?: number;
+  /** Multiplies the waits steps do on the hosts for the cluster to recover (tests; 1 in real runs). */
+  waitScale?: number;
 }
 
 export interface RunOutcome {
@@ -258,6 +260,7 @@ export class Engine {
       ...(this.o.installPublicKey ? { installPublicKey: this.o.installPublicKey.trim() } : {}),
       lockOptions: { breakLock: !!this.o.breakLock, ...(this.o.confirm ? { confirm: this.o.confirm } : {}) },
       locked,
+      waitSeconds: (s) => Math.max(1, Math.round(s * (this.o.waitScale ?? 1))),
     };
     if (this.o.departing?.length && !this.state.context.departing)
       this.state.setContext('departing', this.o.departing);

@@ -49,8 +49,9 @@ const engine = new Engine({
   stateRoot: stateDir,
   kubeconfigDir,
   extraSecrets: setup.secrets,
-  // Retries happen as in a real run, only sooner.
+  // Retries happen as in a real run, only sooner; a wait for the cluster to recover is shorter.
   retryDelayScale: 0.2,
+  waitScale: 0.25,
 }).on(write);
 const out = await engine.run();
 for (const t of side.values()) await t.close();
