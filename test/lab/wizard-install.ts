@@ -50,6 +50,9 @@ export async function installWithSwapFailure(
   const { samples, broken: bad } = frame.stop();
   expect(bad, `the frame broke ${bad.length} time(s) in ${samples} samples`).toEqual([]);
   expect(samples).toBeGreaterThan(20);
+  process.stderr.write(
+    `${cols} columns: ${samples} screen samples from the grid to the Done screen, the title first and no line wider in every one\n`,
+  );
   return { done, samples };
 }
 
