@@ -1,4 +1,4 @@
-// Day 2 in the lab, one cluster through its life (a long drill: about 5.5 minutes, `npm run test:day2`;
+// Day 2 in the lab, one cluster through its life (a long drill: about 5 minutes, `npm run test:day2`;
 // `npm test` runs a shorter day-2 chain in test/lab/install-variations.test.ts): install three control
 // planes and two workers; add a worker and two control planes by editing the answers (kill -9 at three
 // points, rerun each time); status; a remove that would break etcd quorum is refused; a drain blocked
