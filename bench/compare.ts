@@ -46,7 +46,7 @@ function ansiblePlaybook(state: LabState, planPath: string, dir: string): number
       'forks = 10',
       'host_key_checking = False',
       'gathering = explicit',
-      'stdout_callback = dense',
+      'stdout_callback = minimal', // in ansible-core (dense is in community.general)
       'timeout = 30',
       '',
       '[ssh_connection]',
