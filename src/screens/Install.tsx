@@ -243,7 +243,7 @@ export function Install({
             ) : null}
             {fix.map((l, i) => (
               <Text key={`fix${i}`} color="green" wrap="truncate-end">
-                {expandTabs(l)}
+                {l}
               </Text>
             ))}
             <SelectInput

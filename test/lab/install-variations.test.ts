@@ -14,6 +14,7 @@ import {
   initCount,
   kubectlNodes,
   leftovers,
+  whenFinished,
   workspace,
 } from './install.js';
 import { spawnSync } from 'node:child_process';
@@ -127,10 +128,7 @@ describe.runIf(run)('install variations', () => {
         const removeMaster02 = { command: 'remove', extra: ['--node', 'master02'] };
         const cut = await apply(ws, {
           ...removeMaster02,
-          killWhen: (e) =>
-            e.type === 'step-finished' && e.step === 'etcd-member-remove' && e.status !== 'failed'
-              ? 0
-              : undefined,
+          killWhen: whenFinished('etcd-member-remove'),
         });
         expect(cut.code, cut.stdout.slice(-2000)).toBe(137);
         const removed = await apply(ws, removeMaster02);

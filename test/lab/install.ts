@@ -146,6 +146,38 @@ export function kubectlNodes(
   }));
 }
 
+/** A kill -9 point for apply's killWhen: `ms` after `step` starts on `node`. */
+export const whenStarted = (step: string, node: string, ms: number) => (e: EngineEvent) =>
+  e.type === 'step-started' && e.step === step && e.node === node ? ms : undefined;
+
+/** A kill -9 point for apply's killWhen: as soon as `step` finished well (on `node`, when given). */
+export const whenFinished = (step: string, node?: string) => (e: EngineEvent) =>
+  e.type === 'step-finished' && e.step === step && (!node || e.node === node) && e.status !== 'failed'
+    ? 0
+    : undefined;
+
+/** A run for an assertion's message: exit code, output tails, notices, failures and the end. */
+export function describeRun(r: ApplyResult): string {
+  const notable = r.events.filter(
+    (e) =>
+      e.type === 'notice' ||
+      e.type === 'run-finished' ||
+      (e.type === 'step-finished' && e.status === 'failed'),
+  );
+  return `exit ${r.code}\n${r.stdout.slice(-1500)}\n${r.stderr}\n${JSON.stringify(notable, null, 1).slice(-4000)}`;
+}
+
+/** kubectl on worker01 with the kubeconfig the tool fetched to this machine (through the VIP). */
+export function operatorKubectl(s: LabState, ws: Workspace, cmd: string, input?: string) {
+  const conf = readFileSync(join(ws.kubeconfigDir, 'seed-cluster.conf'), 'utf8');
+  return labExec(
+    s,
+    'worker01',
+    `cat > /tmp/op.conf <<'EOF'\n${conf}EOF\nkubectl --kubeconfig /tmp/op.conf ${cmd}`,
+    input,
+  );
+}
+
 /** The standard etcdctl command on a control plane, with kubeadm's healthcheck client certificate. */
 export const ETCDCTL =
   'ETCDCTL_API=3 etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key';

@@ -10,44 +10,28 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../src/steps/engine/events.js';
 import { assetPath } from '../../src/package-root.js';
 import { useLab } from './fixture.js';
 import { wizardInstall } from './wizard-install.js';
 import { labExec, wsArgv, type LabState } from './lab.js';
 import {
   apply,
+  describeRun,
   ETCDCTL,
+  operatorKubectl,
+  whenFinished,
+  whenStarted,
   guardedPodYaml,
   kubectlNodes,
   workspace,
-  type ApplyResult,
   type Workspace,
 } from './install.js';
 
 const { enabled, lab } = useLab('upgrade, backup and restore tests');
 
-function show(r: ApplyResult): string {
-  const notable = r.events.filter(
-    (e) => e.type === 'notice' || (e.type === 'step-finished' && e.status === 'failed'),
-  );
-  return `exit ${r.code}\n${r.stdout.slice(-1500)}\n${r.stderr}\n${JSON.stringify(notable, null, 1).slice(-3000)}`;
-}
-
-/** kubectl through the VIP with the fetched admin kubeconfig, run on worker01. */
-function kubectl(s: LabState, ws: Workspace, cmd: string, input?: string) {
-  const conf = readFileSync(join(ws.kubeconfigDir, 'seed-cluster.conf'), 'utf8');
-  return labExec(
-    s,
-    'worker01',
-    `cat > /tmp/op.conf <<'EOF'\n${conf}EOF\nkubectl --kubeconfig /tmp/op.conf ${cmd}`,
-    input,
-  );
-}
-
 /** A ConfigMap written through the VIP (a write the restore must keep or undo). */
 function writeConfigMap(s: LabState, ws: Workspace, name: string, extra = '') {
-  return kubectl(
+  return operatorKubectl(
     s,
     ws,
     `apply -f - ${extra}`,
@@ -98,7 +82,7 @@ interface NodeItem {
 }
 
 function nodes(s: LabState, ws: Workspace): NodeItem[] {
-  return (JSON.parse(kubectl(s, ws, 'get nodes -o json').stdout) as { items: NodeItem[] }).items;
+  return (JSON.parse(operatorKubectl(s, ws, 'get nodes -o json').stdout) as { items: NodeItem[] }).items;
 }
 
 /** name=kubeletVersion of every node, sorted. */
@@ -111,11 +95,6 @@ function kubeletVersions(s: LabState, ws: Workspace): string[] {
 function everyNode(version: string): string[] {
   return ['master01', 'master02', 'master03', 'worker01', 'worker02'].map((n) => `${n}=${version}`);
 }
-
-const started = (step: string, node: string, delay: number) => (e: EngineEvent) =>
-  e.type === 'step-started' && e.step === step && e.node === node ? delay : undefined;
-const finished = (step: string, node: string) => (e: EngineEvent) =>
-  e.type === 'step-finished' && e.step === step && e.node === node && e.status !== 'failed' ? 0 : undefined;
 
 describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
   it(
@@ -133,7 +112,7 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       // Backup: a checked snapshot and the PKI, 0600, on the operator machine.
       const out = join(s.dir, 'runs', 'upgrade', 'backups');
       const b = await apply(ws, { command: 'backup', extra: ['--out', out] });
-      expect(b.code, show(b)).toBe(0);
+      expect(b.code, describeRun(b)).toBe(0);
       const snapshot = /snapshot: (\S+\.db)/.exec(b.stdout)?.[1];
       expect(snapshot, b.stdout).toBeTruthy();
       expect(statSync(snapshot!).mode & 0o777).toBe(0o600);
@@ -154,9 +133,9 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
 
       // While etcd has quorum, a restore would roll a working cluster back: refused, nothing changed.
       const working = await apply(ws, { command: 'restore', extra: ['--snapshot', snapshot!] });
-      expect(working.code, show(working)).toBe(2);
+      expect(working.code, describeRun(working)).toBe(2);
       expect(working.stdout + working.stderr).toMatch(/etcd still has quorum[\s\S]*--force/);
-      expect(kubectl(s, ws, 'get configmap after-backup -n default -o name').stdout.trim()).toBe(
+      expect(operatorKubectl(s, ws, 'get configmap after-backup -n default -o name').stdout.trim()).toBe(
         'configmap/after-backup',
       );
 
@@ -176,24 +155,24 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       const bogus = join(s.dir, 'runs', 'upgrade', 'bogus.db');
       writeFileSync(bogus, Buffer.alloc(8192, 1));
       const refused = await apply(ws, { command: 'restore', extra: ['--snapshot', bogus] });
-      expect(refused.code, show(refused)).toBe(2);
+      expect(refused.code, describeRun(refused)).toBe(2);
       expect(refused.stderr).toMatch(/not an intact etcd snapshot/);
 
       // Restore, killed once every member's data is restored on master01, then the same command.
       const killed = await apply(ws, {
         command: 'restore',
         extra: ['--snapshot', snapshot!],
-        killWhen: finished('restore-data', 'master01'),
+        killWhen: whenFinished('restore-data', 'master01'),
       });
-      expect(killed.code, show(killed)).toBe(137);
+      expect(killed.code, describeRun(killed)).toBe(137);
       const restored = await apply(ws, { command: 'restore', extra: ['--snapshot', snapshot!] });
-      expect(restored.code, show(restored)).toBe(0);
+      expect(restored.code, describeRun(restored)).toBe(0);
       const members = labExec(s, 'master02', `${ETCDCTL} member list`).stdout;
       expect(members.match(/, started, master0\d,/g)?.length, members).toBe(3);
-      expect(kubectl(s, ws, 'get configmap before-backup -n default -o name').stdout.trim()).toBe(
+      expect(operatorKubectl(s, ws, 'get configmap before-backup -n default -o name').stdout.trim()).toBe(
         'configmap/before-backup',
       );
-      const after = kubectl(s, ws, 'get configmap after-backup -n default -o name');
+      const after = operatorKubectl(s, ws, 'get configmap after-backup -n default -o name');
       expect(after.code).not.toBe(0);
       expect(after.stderr).toMatch(/NotFound|not found/);
       expect(kubectlNodes(s, ws).every((n) => n.ready)).toBe(true);
@@ -203,24 +182,26 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       // Refusals, before any host is changed (exit 2): 1.35 straight to 1.37 skips a minor; a version
       // the catalog does not have.
       const skipped = await apply(ws, { command: 'upgrade', extra: ['--to', '1.37'] });
-      expect(skipped.code, show(skipped)).toBe(2);
+      expect(skipped.code, describeRun(skipped)).toBe(2);
       expect(skipped.stderr + skipped.stdout).toMatch(/one minor at a time|skip/i);
       const unknown = await apply(ws, { command: 'upgrade', extra: ['--to', '1.99'] });
-      expect(unknown.code, show(unknown)).toBe(2);
+      expect(unknown.code, describeRun(unknown)).toBe(2);
       expect(kubeletVersions(s, ws)).toEqual(everyNode('v1.35.9'));
 
       const api = watchApi();
       // 1.35 → 1.36. A PodDisruptionBudget guards the one pod on worker01: the upgrade stops at
       // worker01's drain when --drain-timeout runs out, names the pod, and leaves worker01 cordoned.
-      const guarded = kubectl(s, ws, 'apply -f -', guardedPodYaml('worker01'));
+      const guarded = operatorKubectl(s, ws, 'apply -f -', guardedPodYaml('worker01'));
       expect(guarded.code, guarded.stderr).toBe(0);
       const blocked = await apply(ws, {
         command: 'upgrade',
         extra: ['--to', '1.36', '--drain-timeout', '5s'],
       });
-      expect(blocked.code, show(blocked)).toBe(1);
+      expect(blocked.code, describeRun(blocked)).toBe(1);
       expect(blocked.stderr + blocked.stdout).toMatch(/worker01 did not drain within 5 s.*default\/web-1/);
-      expect(kubectl(s, ws, 'get node worker01 -o jsonpath={.spec.unschedulable}').stdout).toBe('true');
+      expect(operatorKubectl(s, ws, 'get node worker01 -o jsonpath={.spec.unschedulable}').stdout).toBe(
+        'true',
+      );
       const halfway = kubeletVersions(s, ws);
       expect(
         halfway.filter((v) => v.startsWith('master')).every((v) => v.endsWith('v1.36.4')),
@@ -228,16 +209,16 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       ).toBe(true);
       expect(halfway).toContain('worker01=v1.35.9');
       // The budget goes; the same command goes on from worker01 and finishes.
-      expect(kubectl(s, ws, 'delete pdb web -n default').code).toBe(0);
+      expect(operatorKubectl(s, ws, 'delete pdb web -n default').code).toBe(0);
       const to136 = await apply(ws, { command: 'upgrade', extra: ['--to', '1.36'] });
-      expect(to136.code, show(to136)).toBe(0);
+      expect(to136.code, describeRun(to136)).toBe(0);
       expect(kubeletVersions(s, ws)).toEqual(everyNode('v1.36.4'));
       expect(
         (parse(readFileSync(ws.answers, 'utf8')) as { cluster: { kubernetesVersion: string } }).cluster
           .kubernetesVersion,
       ).toBe('1.36');
       const down = await apply(ws, { command: 'upgrade', extra: ['--to', '1.35'] });
-      expect(down.code, show(down)).toBe(2);
+      expect(down.code, describeRun(down)).toBe(2);
       expect(down.stderr + down.stdout).toMatch(/downgrade/);
 
       // Upgrade 1.36 → 1.37 with a catalog whose 1.37 wants another sandbox (pause) image: each node's
@@ -256,12 +237,12 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
       const cut = await apply(ws, {
         command: 'upgrade',
         extra: withCatalog,
-        killWhen: started('upgrade-kubelet', 'master02', 300),
+        killWhen: whenStarted('upgrade-kubelet', 'master02', 300),
       });
-      expect(cut.code, show(cut)).toBe(137);
+      expect(cut.code, describeRun(cut)).toBe(137);
       const up = await apply(ws, { command: 'upgrade', extra: withCatalog });
       const gap = api.stop();
-      expect(up.code, show(up)).toBe(0);
+      expect(up.code, describeRun(up)).toBe(0);
       process.stderr.write(
         `upgrades 1.35 → 1.36 (a blocked drain) → 1.37 (a kill -9): the API through the VIP asked ${gap.asked} times, longest without an answer ${gap.longestGapMs} ms\n`,
       );
@@ -290,7 +271,9 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
           .filter((n) => n.spec.unschedulable)
           .map((n) => n.metadata.name),
       ).toEqual([]);
-      expect(JSON.parse(kubectl(s, ws, 'version -o json').stdout).serverVersion.gitVersion).toBe('v1.37.1');
+      expect(JSON.parse(operatorKubectl(s, ws, 'version -o json').stdout).serverVersion.gitVersion).toBe(
+        'v1.37.1',
+      );
       for (const h of ['master01', 'master02', 'master03'])
         expect(
           labExec(
@@ -312,7 +295,7 @@ describe.runIf(enabled)('backup, restore and upgrade in the lab', () => {
 
       // The same command again changes nothing; a skipped minor is refused.
       const again = await apply(ws, { command: 'upgrade', extra: withCatalog });
-      expect(again.code, show(again)).toBe(0);
+      expect(again.code, describeRun(again)).toBe(0);
       expect(
         again.events.filter(
           (e) =>

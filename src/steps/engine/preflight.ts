@@ -56,9 +56,11 @@ export function endpointMismatch(
   }
   const [installed, hosts] = [...byEndpoint][0] ?? [];
   if (!installed || !hosts) return undefined;
-  const [host, port] = [installed.replace(/:\d+$/, ''), Number(/:(\d+)$/.exec(installed)?.[1])];
+  const at = installed.lastIndexOf(':');
+  // A control plane's own address and the apiserver's port: installed without a load balancer.
   const noLoadBalancer =
-    port === APISERVER_PORT && a.hosts.some((h) => h.role === 'control-plane' && h.address === host);
+    installed.slice(at + 1) === String(APISERVER_PORT) &&
+    controlPlanes(a).some((h) => h.address === installed.slice(0, at));
   return {
     message: `${hosts.join(', ')} ${hosts.length === 1 ? 'belongs' : 'belong'} to a cluster whose API endpoint is ${installed}, but the answers say ${wanted}: kubeadm cannot move an installed cluster's endpoint (its certificates and every kubeconfig name it)`,
     hint: noLoadBalancer

@@ -8,11 +8,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../../src/steps/engine/events.js';
 import { useLab } from '../../lab/fixture.js';
 import { labExec, setHostLink, vipHolder, type LabState } from '../../lab/lab.js';
 import {
   apply,
+  describeRun,
+  operatorKubectl,
+  whenFinished,
+  whenStarted,
   ETCDCTL,
   etcdMembers,
   guardedPodYaml,
@@ -31,21 +34,6 @@ const { enabled, lab } = useLab('day-2 tests', { masters: 5, workers: 3 });
 type HostDoc = { name: string; role: string };
 const answersHosts = (ws: Workspace) =>
   (parse(readFileSync(ws.answers, 'utf8')) as { hosts: HostDoc[] }).hosts.map((h) => h.name).sort();
-
-function show(r: ApplyResult): string {
-  const notable = r.events.filter(
-    (e) =>
-      e.type === 'notice' ||
-      e.type === 'run-finished' ||
-      (e.type === 'step-finished' && e.status === 'failed'),
-  );
-  return `exit ${r.code}\n${r.stderr}\n${JSON.stringify(notable, null, 1).slice(-4000)}`;
-}
-
-const finished = (step: string, node?: string) => (e: EngineEvent) =>
-  e.type === 'step-finished' && e.step === step && (!node || e.node === node) && e.status !== 'failed'
-    ? 0
-    : undefined;
 
 function expectClusterMatches(s: LabState, ws: Workspace, etcdOn: string): void {
   const wanted = answersHosts(ws);
@@ -92,7 +80,7 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
         doc.hosts = all.filter((h) => initial.includes(h.name));
       });
       const install = await apply(ws);
-      expect(install.code, show(install)).toBe(0);
+      expect(install.code, describeRun(install)).toBe(0);
       expectClusterMatches(s, ws, 'master01');
 
       // Add a worker and two control planes: the operator edits the answers and runs apply again.
@@ -106,13 +94,13 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
         ['load-balancer-update', 'master02', 300],
       ] as const) {
         const killed = await apply(ws, {
-          killWhen: (e) => (e.type === 'step-started' && e.step === step && e.node === node ? ms : undefined),
+          killWhen: whenStarted(step, node, ms),
         });
-        expect(killed.code, `kill -9 in ${node}/${step}: ${show(killed)}`).toBe(137);
+        expect(killed.code, `kill -9 in ${node}/${step}: ${describeRun(killed)}`).toBe(137);
         addRuns.push(killed);
       }
       const grown = await apply(ws);
-      expect(grown.code, show(grown)).toBe(0);
+      expect(grown.code, describeRun(grown)).toBe(0);
       expect(initCount(s), 'kubeadm init ran once').toBe(1);
       // The existing members were left alone in every run: no join reran on them. The last run did
       // not repeat the joins the runs before it finished.
@@ -127,7 +115,7 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
 
       // Status: healthy, five voting members with a leader, the VIP held.
       const healthy = await apply(ws, { command: 'status' });
-      expect(healthy.code, show(healthy)).toBe(0);
+      expect(healthy.code, describeRun(healthy)).toBe(0);
       const report = JSON.parse(healthy.stdout) as {
         healthy: boolean;
         etcd: { members: { name: string; leader: boolean; healthy: boolean }[]; quorum: boolean };
@@ -144,7 +132,7 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
       setHostLink(s, 'master05', false);
       try {
         const refused = await apply(ws, { command: 'remove', extra: ['--node', 'master03'] });
-        expect(refused.code, show(refused)).toBe(2);
+        expect(refused.code, describeRun(refused)).toBe(2);
         expect(refused.stderr + refused.stdout).toMatch(/etcd needs 3 to keep quorum/);
         expect(refused.stderr + refused.stdout).toMatch(/master04.*master05|master05.*master04/);
         expect(answersHosts(ws)).toContain('master03');
@@ -158,27 +146,20 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
 
       // A drain that a PodDisruptionBudget blocks names the pod, leaves the node cordoned and
       // changes nothing else; without the budget the rerun finishes.
-      const admin = readFileSync(`${ws.kubeconfigDir}/seed-cluster.conf`, 'utf8');
-      const kubectl = (cmd: string, input?: string) =>
-        labExec(
-          s,
-          'worker01',
-          `cat > /tmp/admin.conf <<'EOF'\n${admin}EOF\nkubectl --kubeconfig /tmp/admin.conf ${cmd}`,
-          input,
-        );
+      const kubectl = (cmd: string, input?: string) => operatorKubectl(s, ws, cmd, input);
       const guarded = kubectl('apply -f -', guardedPodYaml('worker03'));
       expect(guarded.code, guarded.stderr).toBe(0);
       const blocked = await apply(ws, {
         command: 'remove',
         extra: ['--node', 'worker03', '--drain-timeout', '8s'],
       });
-      expect(blocked.code, show(blocked)).toBe(1);
+      expect(blocked.code, describeRun(blocked)).toBe(1);
       expect(blocked.stderr + blocked.stdout).toMatch(/worker03 did not drain within 8 s.*default\/web-1/);
       expect(answersHosts(ws)).toContain('worker03');
       expect(kubectl('get node worker03 -o jsonpath={.spec.unschedulable}').stdout).toBe('true');
       expect(kubectl('delete pdb web -n default').code).toBe(0);
       const workerGone = await apply(ws, { command: 'remove', extra: ['--node', 'worker03'] });
-      expect(workerGone.code, show(workerGone)).toBe(0);
+      expect(workerGone.code, describeRun(workerGone)).toBe(0);
       expect(answersHosts(ws)).not.toContain('worker03');
       expect(leftovers(s, 'worker03')).toBe('');
       expectClusterMatches(s, ws, 'master01');
@@ -187,21 +168,19 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
       // gone, mid-way through the load balancers' roll), each time running the same command again;
       // the journal knows which node was leaving, and nothing done is done twice.
       const removeMaster02 = { command: 'remove', extra: ['--node', 'master02'] };
-      const started = (step: string, node: string, ms: number) => (e: EngineEvent) =>
-        e.type === 'step-started' && e.step === step && e.node === node ? ms : undefined;
-      const mid = await apply(ws, { ...removeMaster02, killWhen: started('drain', 'master01', 200) });
-      expect(mid.code, show(mid)).toBe(137);
-      const cut = await apply(ws, { ...removeMaster02, killWhen: finished('etcd-member-remove') });
-      expect(cut.code, show(cut)).toBe(137);
+      const mid = await apply(ws, { ...removeMaster02, killWhen: whenStarted('drain', 'master01', 200) });
+      expect(mid.code, describeRun(mid)).toBe(137);
+      const cut = await apply(ws, { ...removeMaster02, killWhen: whenFinished('etcd-member-remove') });
+      expect(cut.code, describeRun(cut)).toBe(137);
       expect(etcdMembers(s, 'master01')).not.toContain('master02');
       const rolling = await apply(ws, {
         ...removeMaster02,
-        killWhen: started('load-balancer-update', 'master03', 300),
+        killWhen: whenStarted('load-balancer-update', 'master03', 300),
       });
-      expect(rolling.code, show(rolling)).toBe(137);
+      expect(rolling.code, describeRun(rolling)).toBe(137);
       expect(statusesOf(rolling).changed ?? []).not.toContain('master01/etcd-member-remove');
       const resumed = await apply(ws, removeMaster02);
-      expect(resumed.code, show(resumed)).toBe(0);
+      expect(resumed.code, describeRun(resumed)).toBe(0);
       for (const step of ['etcd-member-remove', 'reset-host', 'delete-node'])
         expect((statusesOf(resumed).changed ?? []).filter((x) => x.endsWith(`/${step}`))).toEqual([]);
       expect(leftovers(s, 'master02')).toBe('');
@@ -212,23 +191,23 @@ describe.runIf(enabled)('day 2 in the lab: add, status, remove, reset', () => {
       // others and says its reset was skipped.
       setHostLink(s, 'master05', false);
       const degraded = await apply(ws, { command: 'status' });
-      expect(degraded.code, show(degraded)).toBe(1);
+      expect(degraded.code, describeRun(degraded)).toBe(1);
       const bad = JSON.parse(degraded.stdout) as { healthy: boolean; problems: string[] };
       expect(bad.healthy).toBe(false);
       expect(bad.problems.join('\n')).toMatch(/master05 is unreachable/);
       expect(bad.problems.join('\n')).toMatch(/etcd member master05 is not healthy/);
       const dead = await apply(ws, { command: 'remove', extra: ['--node', 'master05'] });
-      expect(dead.code, show(dead)).toBe(0);
+      expect(dead.code, describeRun(dead)).toBe(0);
       expect(JSON.stringify(dead.events)).toMatch(/master05 is unreachable: cordoned, not drained/);
       expect(answersHosts(ws)).toEqual(['master01', 'master03', 'master04', 'worker01', 'worker02']);
       expectClusterMatches(s, ws, 'master03');
       const after = await apply(ws, { command: 'status' });
-      expect(after.code, show(after)).toBe(0);
+      expect(after.code, describeRun(after)).toBe(0);
 
       // Reset the whole cluster: nothing of the install is left on any host, and this machine forgot
       // it (the next apply would start with kubeadm init).
       const reset = await apply(ws, { command: 'reset' });
-      expect(reset.code, show(reset)).toBe(0);
+      expect(reset.code, describeRun(reset)).toBe(0);
       for (const h of answersHosts(ws)) expect(leftovers(s, h), h).toBe('');
       expect(vipHolder(s)).toBeUndefined();
       const plan = await apply(ws, { extra: ['--dry-run'] });
