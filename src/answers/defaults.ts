@@ -3,7 +3,13 @@
 
 export const DEFAULTS = {
   ssh: { user: 'root', port: 22, strictHostKeys: false },
-  loadBalancer: { port: 8443, virtualRouterId: 51, unicast: false, stats: false },
+  loadBalancer: {
+    mode: 'haproxy-keepalived',
+    port: 8443,
+    virtualRouterId: 51,
+    unicast: false,
+    stats: false,
+  },
   /** Used by `render` when no host facts are known; the engine detects the real interface per host. */
   fallbackInterface: 'eth0',
   network: {
@@ -26,3 +32,16 @@ export const API_VERSION = 'k8sha-wizard/v1';
 
 /** kube-apiserver's port on every control plane (kubeadm's bindPort); the load balancer sits in front. */
 export const APISERVER_PORT = 6443;
+
+/**
+ * How the VIP is held. haproxy-keepalived: keepalived (VRRP) moves the VIP, haproxy on every control
+ * plane balances the LB port over all apiservers. kube-vip: a static pod on every control plane holds
+ * the VIP by ARP with leader election; clients reach the holder's own apiserver on 6443.
+ */
+export const LB_MODES = ['haproxy-keepalived', 'kube-vip'] as const;
+export type LbMode = (typeof LB_MODES)[number];
+
+/** The LB port when the answers give none: haproxy needs its own port; kube-vip serves the apiserver's. */
+export function defaultLbPort(mode: LbMode): number {
+  return mode === 'kube-vip' ? APISERVER_PORT : DEFAULTS.loadBalancer.port;
+}

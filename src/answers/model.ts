@@ -80,6 +80,16 @@ export function apiEndpointText(a: Answers): string {
   return `${e.host}:${e.port}`;
 }
 
+/** keepalived holds the VIP and haproxy balances the LB port (the seed's load balancer). */
+export function usesHaproxy(a: Answers): boolean {
+  return a.loadBalancer?.mode === 'haproxy-keepalived';
+}
+
+/** kube-vip static pods hold the VIP; clients reach the holder's apiserver directly. */
+export function usesKubeVip(a: Answers): boolean {
+  return a.loadBalancer?.mode === 'kube-vip';
+}
+
 /** The VIP without its prefix (172.16.100.150 of 172.16.100.150/24). */
 export function vipAddress(a: Answers): string | undefined {
   return a.loadBalancer ? addressOf(a.loadBalancer.vip) : undefined;

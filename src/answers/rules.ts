@@ -97,6 +97,28 @@ function uniquenessRules(a: Shape): RuleProblem[] {
   return out;
 }
 
+/** kube-vip only moves the address: clients reach the holder's own apiserver, and there is no VRRP. */
+function kubeVipRules(lb: NonNullable<Shape['loadBalancer']>): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  if (lb.port !== APISERVER_PORT)
+    out.push({
+      path: ['loadBalancer', 'port'],
+      message: `must be ${APISERVER_PORT} with kube-vip: it moves the VIP, and clients reach the apiserver on it directly. For another port such as ${lb.port}, keep haproxy: mode: haproxy-keepalived`,
+    });
+  if (lb.unicast)
+    out.push({
+      path: ['loadBalancer', 'unicast'],
+      message:
+        'is a keepalived (VRRP) setting; kube-vip announces the VIP by ARP. Remove it, or use mode: haproxy-keepalived',
+    });
+  if (lb.stats)
+    out.push({
+      path: ['loadBalancer', 'stats'],
+      message: "is haproxy's stats page; kube-vip has none. Remove it, or use mode: haproxy-keepalived",
+    });
+  return out;
+}
+
 function loadBalancerRules(a: Shape): RuleProblem[] {
   const cpIdx = controlPlaneIndexes(a);
   const lb = a.loadBalancer;
@@ -115,13 +137,14 @@ function loadBalancerRules(a: Shape): RuleProblem[] {
   }
   const out: RuleProblem[] = [];
   const reserved = RESERVED_CONTROL_PLANE_PORTS[lb.port];
-  if (reserved) {
+  if (lb.mode === 'kube-vip') out.push(...kubeVipRules(lb));
+  else if (reserved) {
     out.push({
       path: ['loadBalancer', 'port'],
       message: `${lb.port} is held by ${reserved} on every control plane, and haproxy runs there too; use another port such as 8443`,
     });
   }
-  if (lb.unicast && cpIdx.length < 2) {
+  if (lb.mode === 'haproxy-keepalived' && lb.unicast && cpIdx.length < 2) {
     out.push({
       path: ['loadBalancer', 'unicast'],
       message: 'unicast VRRP needs at least two control planes as peers',

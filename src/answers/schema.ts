@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/schema.js';
 import { isIPv4, parseCidr } from '../net/ipv4.js';
 import { PLACEHOLDERS, REGISTRY_PATH, urlField } from '../input/url-template.js';
-import { API_VERSION, DEFAULTS } from './defaults.js';
+import { API_VERSION, DEFAULTS, LB_MODES, defaultLbPort } from './defaults.js';
 import { checkCrossFieldRules, type RuleOptions } from './rules.js';
 
 /** Lowercase RFC 1123 label: what a Kubernetes node name and a hostname both accept. */
@@ -83,36 +83,44 @@ const hostSchema = z.strictObject({
   interface: ifaceName.optional(),
 });
 
-const loadBalancerSchema = z.strictObject({
-  vip: z
-    .string({
-      error: (i) =>
-        i.input === undefined
-          ? 'is required: the virtual IP with its prefix, e.g. 172.16.100.150/24'
-          : undefined,
-    })
-    .refine(
-      (s) => parseCidr(s) !== undefined,
-      "must be the VIP with the prefix of the control planes' subnet, e.g. 172.16.100.150/24",
-    ),
-  port: port.default(DEFAULTS.loadBalancer.port),
-  interface: ifaceName.optional(),
-  virtualRouterId: z
-    .number()
-    .int()
-    .min(1, 'must be 1–255')
-    .max(255, 'must be 1–255')
-    .default(DEFAULTS.loadBalancer.virtualRouterId),
-  /** VRRP over unicast to the other control planes, for networks that drop multicast. */
-  unicast: z.boolean().default(DEFAULTS.loadBalancer.unicast),
-  /** haproxy stats page on 127.0.0.1:8404 with a generated password. */
-  stats: z.boolean().default(DEFAULTS.loadBalancer.stats),
-  /** Extra names or addresses for the apiserver certificate (e.g. a DNS name for the VIP). */
-  extraSANs: z
-    .array(z.string().regex(/^[a-z0-9.-]{1,253}$/i, 'must be a DNS name or an IPv4 address'))
-    .max(64)
-    .default([]),
-});
+const loadBalancerSchema = z
+  .strictObject({
+    /** haproxy-keepalived (the seed's) or kube-vip (one static pod per control plane, no extra packages). */
+    mode: z
+      .enum(LB_MODES, { error: 'must be haproxy-keepalived or kube-vip' })
+      .default(DEFAULTS.loadBalancer.mode),
+    vip: z
+      .string({
+        error: (i) =>
+          i.input === undefined
+            ? 'is required: the virtual IP with its prefix, e.g. 172.16.100.150/24'
+            : undefined,
+      })
+      .refine(
+        (s) => parseCidr(s) !== undefined,
+        "must be the VIP with the prefix of the control planes' subnet, e.g. 172.16.100.150/24",
+      ),
+    /** Default 8443 with haproxy (6443 is the apiserver's), 6443 with kube-vip (the apiserver itself). */
+    port: port.optional(),
+    interface: ifaceName.optional(),
+    virtualRouterId: z
+      .number()
+      .int()
+      .min(1, 'must be 1–255')
+      .max(255, 'must be 1–255')
+      .default(DEFAULTS.loadBalancer.virtualRouterId),
+    /** VRRP over unicast to the other control planes, for networks that drop multicast. */
+    unicast: z.boolean().default(DEFAULTS.loadBalancer.unicast),
+    /** haproxy stats page on 127.0.0.1:8404 with a generated password. */
+    stats: z.boolean().default(DEFAULTS.loadBalancer.stats),
+    /** Extra names or addresses for the apiserver certificate (e.g. a DNS name for the VIP). */
+    extraSANs: z
+      .array(z.string().regex(/^[a-z0-9.-]{1,253}$/i, 'must be a DNS name or an IPv4 address'))
+      .max(64)
+      .default([]),
+  })
+  // The port's default follows the mode; the JSON Schema (input side) still shows every field.
+  .transform((lb) => ({ ...lb, port: lb.port ?? defaultLbPort(lb.mode) }));
 
 const networkSchema = z.strictObject({
   podCIDR: cidr.default(DEFAULTS.network.podCIDR),

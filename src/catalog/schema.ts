@@ -101,6 +101,23 @@ export const catalogSchema = z
           .max(32767, 'must be a NodePort (30000–32767)'),
       }),
     }),
+    /** The kube-vip static pod's image (loadBalancer.mode kube-vip). Absent: that mode is refused. */
+    kubeVip: z
+      .strictObject({
+        image: z
+          .string()
+          .max(255)
+          .regex(REGISTRY_PATH, 'expected an image without its tag, such as ghcr.io/kube-vip/kube-vip'),
+        version: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+$/, 'expected a release such as v1.2.3')
+          // kube-vip#1377: leader election could stall and drop the VIP in these releases.
+          .refine(
+            (v) => !['v1.0.1', 'v1.0.2', 'v1.0.3'].includes(v),
+            'kube-vip v1.0.1–v1.0.3 can lose the VIP in a stalled election (kube-vip#1377); use v1.0.4 or later',
+          ),
+      })
+      .optional(),
     mirrors: z.strictObject({ official: mirrorSchema, aliyun: mirrorSchema }),
     /** Where preflight accepts a host. Absent (an older custom catalog): any RHEL or Debian family. */
     operatingSystems: z.array(operatingSystemSchema).max(50).optional(),

@@ -67,7 +67,7 @@ export function buildProgram(): Command {
       )
       .option(
         '--failover-drill',
-        'after the install, stop haproxy on the VIP holder and check that the VIP moves and the API stays up',
+        'after the install, stop the load balancer (haproxy or kube-vip) on the VIP holder and check that the VIP moves and the API stays up',
       )
       .option(
         '--install-key <file.pub>',

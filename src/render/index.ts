@@ -8,6 +8,7 @@ import { renderContainerdConfig } from './containerd.js';
 import { renderDashboardInstall } from './dashboard.js';
 import { renderHaproxy } from './haproxy.js';
 import { renderCheckScript, renderKeepalived } from './keepalived.js';
+import { renderKubeVip } from './kube-vip.js';
 import { renderKubeadmConfig } from './kubeadm.js';
 import { renderCrictl, renderHostsBlock, renderModulesLoad, renderSysctl } from './node-basics.js';
 import { renderClusterCa } from './pki.js';
@@ -27,7 +28,9 @@ export function renderNode(input: RenderInput, h: Host): RenderedFile[] {
   ];
   if (h.name === initNode(a).name) files.push(...renderClusterCa(secrets));
   files.push(renderKubeadmConfig(a, catalog, secrets, h));
-  if (h.role === 'control-plane' && a.loadBalancer) {
+  if (h.role === 'control-plane' && a.loadBalancer?.mode === 'kube-vip')
+    files.push(renderKubeVip(a, catalog, h, f));
+  else if (h.role === 'control-plane' && a.loadBalancer) {
     files.push(renderHaproxy(a, secrets), renderKeepalived(a, secrets, h, f), renderCheckScript(a));
   }
   files.push(...renderCertRenewal(a, h));
@@ -52,10 +55,15 @@ function renderNotes(input: RenderInput): string[] {
     const guessed = controlPlanes(a).filter((h) => vrrpInterface(a, h, input.facts?.[h.name]).guessed);
     if (guessed.length > 0) {
       notes.push(
-        `no interface given or detected for ${guessed.map((h) => h.name).join(', ')}: keepalived.conf uses eth0. ` +
+        `no interface given or detected for ${guessed.map((h) => h.name).join(', ')}: ${a.loadBalancer.mode === 'kube-vip' ? 'kube-vip.yaml' : 'keepalived.conf'} uses eth0. ` +
           "The install detects the interface that carries each host's address; set loadBalancer.interface to fix it here.",
       );
     }
+  }
+  if (a.loadBalancer?.mode === 'kube-vip') {
+    notes.push(
+      `kube-vip: on ${initNode(a).name} the manifest first mounts super-admin.conf, because admin.conf has no rights until kubeadm init has made its RBAC binding (Kubernetes 1.29+); the install switches it to admin.conf right after init. The other control planes get it once they have joined.`,
+    );
   }
   const unknownOs = a.hosts.filter((h) => !input.facts?.[h.name]?.osFamily);
   if (unknownOs.length > 0) {

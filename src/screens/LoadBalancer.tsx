@@ -1,6 +1,7 @@
-// Screen: the virtual IP in front of the control planes. Proposes a free address in their subnet;
-// checks run as you type. With one control plane the load balancer is optional.
-import { APISERVER_PORT } from '../answers/defaults.js';
+// Screen: the virtual IP in front of the control planes, and what holds it (haproxy + keepalived, or
+// kube-vip). Proposes a free address in their subnet; checks run as you type. With one control plane
+// the load balancer is optional.
+import { APISERVER_PORT, DEFAULTS, defaultLbPort, type LbMode } from '../answers/defaults.js';
 import { Text } from 'ink';
 import { useState } from 'react';
 import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
@@ -17,7 +18,17 @@ export function LoadBalancer({ draft, catalog, step, onSubmit, onBack }: ScreenP
   const cps = draft.hosts.filter((h) => h.role === 'control-plane').length;
   const proposed = suggestVip(draft);
   const [vip, setVip] = useState(str(lb.vip, cps > 1 ? (proposed ?? '') : ''));
-  const [port, setPort] = useState(str(lb.port, '8443'));
+  const [mode, setModeState] = useState<LbMode>(
+    (lb.mode as LbMode | undefined) ?? DEFAULTS.loadBalancer.mode,
+  );
+  const [port, setPort] = useState(str(lb.port, String(defaultLbPort(mode))));
+  // The port follows the mode while it is the other mode's default (8443 ↔ 6443).
+  const setMode = (m: string) => {
+    const next = m as LbMode;
+    if (port.trim() === String(defaultLbPort(mode))) setPort(String(defaultLbPort(next)));
+    setModeState(next);
+  };
+  const kubeVip = mode === 'kube-vip';
   const [iface, setIface] = useState(str(lb.interface));
   const [vrid, setVrid] = useState(str(lb.virtualRouterId, '51'));
   const next: Draft = vip.trim()
@@ -25,6 +36,7 @@ export function LoadBalancer({ draft, catalog, step, onSubmit, onBack }: ScreenP
         ...draft,
         loadBalancer: {
           ...lb,
+          mode,
           vip: vip.trim(),
           port: num(port),
           virtualRouterId: num(vrid),
@@ -39,7 +51,11 @@ export function LoadBalancer({ draft, catalog, step, onSubmit, onBack }: ScreenP
       <Title
         step={step}
         title="Load balancer"
-        help={`keepalived holds the VIP on one control plane; haproxy on each forwards the LB port to every apiserver's ${APISERVER_PORT}.`}
+        help={
+          kubeVip
+            ? `kube-vip (a static pod on each control plane) holds the VIP by ARP; clients reach that node's apiserver on ${APISERVER_PORT}.`
+            : `keepalived holds the VIP on one control plane; haproxy on each forwards the LB port to every apiserver's ${APISERVER_PORT}.`
+        }
       />
       <Form
         banner={
@@ -65,12 +81,28 @@ export function LoadBalancer({ draft, catalog, step, onSubmit, onBack }: ScreenP
               (vip ? problems.find((p) => /VIP's subnet/.test(p.message))?.message : undefined),
           },
           {
+            kind: 'choice',
+            key: 'mode',
+            label: 'Holds the VIP',
+            value: mode,
+            options: [
+              { value: 'haproxy-keepalived', label: 'haproxy + keepalived' },
+              { value: 'kube-vip', label: 'kube-vip' },
+            ],
+            onChange: setMode,
+            hint: kubeVip
+              ? 'no packages, one static pod per node; but the holder’s apiserver takes all API traffic'
+              : 'two packages per control plane; haproxy spreads API traffic over every apiserver',
+          },
+          {
             kind: 'text',
             key: 'port',
             label: 'LB port',
             value: port,
             onChange: setPort,
-            hint: `not ${APISERVER_PORT}: the apiserver holds it on every control plane`,
+            hint: kubeVip
+              ? `${APISERVER_PORT}: kube-vip serves the apiserver's own port`
+              : `not ${APISERVER_PORT}: the apiserver holds it on every control plane`,
             error: vip ? messageFor(problems, 'loadBalancer.port') : undefined,
           },
           {
@@ -83,15 +115,19 @@ export function LoadBalancer({ draft, catalog, step, onSubmit, onBack }: ScreenP
             hint: "leave empty to use the NIC that carries each host's address",
             error: messageFor(problems, 'loadBalancer.interface'),
           },
-          {
-            kind: 'text',
-            key: 'vrid',
-            label: 'Virtual router id',
-            value: vrid,
-            onChange: setVrid,
-            hint: '1–255, unique on this network segment',
-            error: vip ? messageFor(problems, 'loadBalancer.virtualRouterId') : undefined,
-          },
+          ...(kubeVip
+            ? []
+            : [
+                {
+                  kind: 'text' as const,
+                  key: 'vrid',
+                  label: 'Virtual router id',
+                  value: vrid,
+                  onChange: setVrid,
+                  hint: '1–255, unique on this network segment',
+                  error: vip ? messageFor(problems, 'loadBalancer.virtualRouterId') : undefined,
+                },
+              ]),
         ]}
         onSubmit={() => onSubmit(next)}
         onBack={onBack}

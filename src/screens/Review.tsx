@@ -31,7 +31,7 @@ function summary(a: Answers, catalog: ScreenProps['catalog']): [string, string][
     [
       'Load balancer',
       a.loadBalancer
-        ? `VIP ${a.loadBalancer.vip}, port ${a.loadBalancer.port}, router id ${a.loadBalancer.virtualRouterId}${a.loadBalancer.interface ? `, ${a.loadBalancer.interface}` : ', interface detected'} → endpoint ${apiEndpointText(a)}`
+        ? `${a.loadBalancer.mode === 'kube-vip' ? 'kube-vip' : 'haproxy + keepalived'}, VIP ${a.loadBalancer.vip}${a.loadBalancer.interface ? ` on ${a.loadBalancer.interface}` : ''} → ${apiEndpointText(a)}${a.loadBalancer.mode === 'kube-vip' ? '' : `, router id ${a.loadBalancer.virtualRouterId}`}`
         : `none (endpoint ${apiEndpointText(a)})`,
     ],
     [

@@ -3,7 +3,7 @@
 // apiservers behind haproxy answer, the first certificate to expire, and the drift between the
 // answers and the cluster. The report is kept in the run's context for the status command.
 import { APISERVER_PORT } from '../answers/defaults.js';
-import { controlPlanes, resolvedVersion } from '../answers/model.js';
+import { controlPlanes, resolvedVersion, usesKubeVip } from '../answers/model.js';
 import { firstExpiry } from './cert-renewal.js';
 import { clusterControlPlane, kubectlOn } from './cluster-host.js';
 import type { StepContext } from './engine/context.js';
@@ -131,7 +131,9 @@ export async function clusterStatus(ctx: StepContext): Promise<ClusterStatus> {
   );
   for (const b of backends)
     if (!b.answers)
-      problems.push(`the apiserver on ${b.backend} does not answer (haproxy sends no traffic there)`);
+      problems.push(
+        `the apiserver on ${b.backend} does not answer (${usesKubeVip(a) ? 'the VIP must not move there' : 'haproxy sends no traffic there'})`,
+      );
 
   const certs = await ctx.probeOn(on, 'kubeadm certs check-expiration', { timeoutMs: 30_000 });
   const first = certs.code === 0 ? firstExpiry(certs.stdout) : undefined;

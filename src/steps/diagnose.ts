@@ -1,7 +1,7 @@
 // When a step fails, a look around that a message alone cannot give: which of a node's required
 // ports are dropped on the way from a peer (a firewall), and whether the API answers locally but not
 // through the load balancer (haproxy's backends). Read-only probes, run only after a failure.
-import { apiEndpointText } from '../answers/model.js';
+import { apiEndpointText, usesKubeVip } from '../answers/model.js';
 import { clusterControlPlane } from './cluster-host.js';
 import type { Host } from '../answers/schema.js';
 import { APISERVER_BIND_PORT } from '../render/kubeadm.js';
@@ -57,5 +57,7 @@ export async function loadBalancerCause(ctx: StepContext, cp: Host): Promise<str
     `curl -sk --max-time 3 -o /dev/null -w '%{http_code}' ${quote(`https://${apiEndpointText(ctx.answers)}/livez`)}`,
   );
   if (viaLb.stdout.trim() === '200') return undefined;
+  if (usesKubeVip(ctx.answers))
+    return `the apiserver on ${cp.name} answers on its own port ${APISERVER_BIND_PORT}, but not through the VIP at ${apiEndpointText(ctx.answers)} (answer: ${viaLb.stdout.trim() || `curl exit ${viaLb.code}`}): no kube-vip holds it. Look at kube-vip on the control planes (crictl ps --name kube-vip; crictl logs on it) and the Lease kube-system/plndr-cp-lock`;
   return `the apiserver on ${cp.name} answers on its own port ${APISERVER_BIND_PORT}, but not through the load balancer at ${apiEndpointText(ctx.answers)} (answer: ${viaLb.stdout.trim() || `curl exit ${viaLb.code}`}): check the backends in /etc/haproxy/haproxy.cfg on the VIP holder (each must be a control plane's :${APISERVER_BIND_PORT}) and \`systemctl status haproxy\``;
 }

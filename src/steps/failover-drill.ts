@@ -1,7 +1,10 @@
-// Optional (--failover-drill): stop haproxy on the VIP holder, see the VIP move and the API stay up
-// through it, then restore haproxy. The waits run on the hosts, so each is one round trip.
+// Optional (--failover-drill): stop the load balancer on the VIP holder (haproxy, or the kube-vip
+// static pod), see the VIP move and the API stay up through it, then start it again. The waits run
+// on the hosts, so each is one round trip.
 import { clusterControlPlane } from './cluster-host.js';
-import { controlPlanes, vipAddress } from '../answers/model.js';
+import { controlPlanes, usesKubeVip, vipAddress } from '../answers/model.js';
+import type { Answers } from '../answers/schema.js';
+import { KUBE_VIP_MANIFEST_PATH } from '../render/kube-vip.js';
 import type { Host } from '../answers/schema.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
@@ -20,9 +23,28 @@ async function holder(ctx: StepContext): Promise<Host | undefined> {
   return cps.find((_, i) => held[i]);
 }
 
+/** What the drill stops on the holder and starts again, by load-balancer mode. */
+function lbSwitch(a: Answers): { what: string; stop: string; start: string; hint: string } {
+  // The kubelet stops a static pod whose manifest leaves the directory, and starts it when it is back.
+  const aside = '/etc/kubernetes/kube-vip.yaml.failover-drill';
+  return usesKubeVip(a)
+    ? {
+        what: 'kube-vip',
+        stop: `mv ${KUBE_VIP_MANIFEST_PATH} ${aside}`,
+        start: `if [ -f ${aside} ]; then mv ${aside} ${KUBE_VIP_MANIFEST_PATH}; fi`,
+        hint: 'look at kube-vip on the other control planes (crictl ps --name kube-vip) and the Lease kube-system/plndr-cp-lock',
+      }
+    : {
+        what: 'haproxy',
+        stop: 'systemctl stop haproxy',
+        start: 'systemctl start haproxy',
+        hint: 'check the keepalived check scripts (check_apiserver.sh lb) and VRRP between the control planes',
+      };
+}
+
 export const failoverDrill: Step = {
   id: 'failover-drill',
-  title: 'Failover drill (stop haproxy on the VIP holder)',
+  title: 'Failover drill (stop the load balancer on the VIP holder)',
   phase: 'verify',
   scope: 'cluster',
   appliesTo: (_h, a) => !!a.loadBalancer && controlPlanes(a).length > 1,
@@ -36,9 +58,10 @@ export const failoverDrill: Step = {
     const lb = ctx.answers.loadBalancer!;
     const vip = vipAddress(ctx.answers)!;
     const url = `https://${vip}:${lb.port}/healthz`;
+    const sw = lbSwitch(ctx.answers);
     // keepalived prefers the first control plane (highest priority) when no holder can be seen.
     const from = (await holder(ctx)) ?? ctx.node;
-    await ctx.runOn(from, 'systemctl stop haproxy');
+    await ctx.runOn(from, sw.stop);
     try {
       const started = Date.now();
       const left = await ctx.runOn(
@@ -48,8 +71,8 @@ export const failoverDrill: Step = {
       );
       if (left.code !== 0)
         throw new StepError(
-          `the VIP stayed on ${from.name} for 15 s after haproxy stopped there`,
-          'check the keepalived check scripts (check_apiserver.sh lb) and VRRP between the control planes',
+          `the VIP stayed on ${from.name} for 15 s after ${sw.what} stopped there`,
+          sw.hint,
         );
       const movedMs = Date.now() - started;
       const other = controlPlanes(ctx.answers).find((h) => h.name !== from.name)!;
@@ -61,14 +84,14 @@ export const failoverDrill: Step = {
       if (api.code !== 0)
         throw new StepError(
           `the VIP left ${from.name}, but the API did not answer through it within 10 s`,
-          'check keepalived and haproxy on the other control planes',
+          sw.hint,
         );
       const to = await holder(ctx);
       ctx.notice(
         `failover drill: the VIP moved from ${from.name}${to ? ` to ${to.name}` : ''} in ${movedMs} ms; the API answered through it`,
       );
     } finally {
-      await ctx.runOn(from, 'systemctl start haproxy');
+      await ctx.runOn(from, sw.start);
     }
   },
 };

@@ -10,6 +10,8 @@ import { StepError } from './engine/failure.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset } from './kubeadm-reset.js';
 import { comparePauseImage } from './pause-image.js';
 import { loadBalancerCause } from './diagnose.js';
+import { waitForVip, writeBootstrapKubeVip, writeKubeVip } from './kube-vip.js';
+import { usesKubeVip } from '../answers/model.js';
 
 export const LOCAL_APISERVER_HEALTHY = `curl -sfk --max-time 5 ${LOCAL_APISERVER_HEALTHZ} >/dev/null`;
 
@@ -77,6 +79,8 @@ export const initControlPlane: Step = {
     await ctx.ensureFile(ctx.file(KUBEADM_CONFIG_PATH));
     await ctx.run(`kubeadm config validate --config ${KUBEADM_CONFIG_PATH}`);
     await comparePauseImage(ctx);
+    // kube-vip mode: the VIP must come up during init (kubeadm talks to the API through it).
+    await writeBootstrapKubeVip(ctx);
     await ctx.run(`kubeadm init --config ${KUBEADM_CONFIG_PATH} --upload-certs`, { timeoutMs: 20 * 60_000 });
     const now = new Date();
     ctx.svc.setMark('initCompletedAt', now);
@@ -85,6 +89,11 @@ export const initControlPlane: Step = {
     ctx.svc.setMark('certsUploadedAt', now);
     if (!marks.tokenCreatedAt) ctx.svc.setMark('tokenCreatedAt', now);
     dropOperatorCaKey(ctx);
+    if (usesKubeVip(ctx.answers)) {
+      // admin.conf works now (init made its ClusterRoleBinding): kube-vip gives up super-admin.conf.
+      await writeKubeVip(ctx);
+      await waitForVip(ctx, 30, 'after kube-vip switched from super-admin.conf to admin.conf');
+    }
     await installRootKubeconfig(ctx);
   },
   async diagnose(ctx) {

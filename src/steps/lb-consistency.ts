@@ -53,7 +53,7 @@ const addressesOf = (backends: string[]) => backends.map((b) => b.replace(/:\d+$
  */
 export async function lbProblems(ctx: StepContext, opts: { allowStale?: boolean } = {}): Promise<string[]> {
   const lb = ctx.answers.loadBalancer;
-  if (!lb) return [];
+  if (lb?.mode !== 'haproxy-keepalived') return []; // kube-vip: no peer lists to disagree
   const cps = controlPlanes(ctx.answers);
   const want = cps.map((h) => `${h.address}:${APISERVER_BIND_PORT}`).sort();
   const stale = (v: LbView) =>

@@ -13,7 +13,7 @@ import {
   fileReads,
   unitActiveRead,
 } from './packages.js';
-import { vipAddress } from '../answers/model.js';
+import { usesHaproxy, vipAddress } from '../answers/model.js';
 import { GENERATED_HEADER } from '../render/types.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
@@ -41,7 +41,7 @@ export const loadBalancer: Step = {
   title: 'Load balancer (haproxy + keepalived)',
   phase: 'lb',
   scope: 'node',
-  appliesTo: (h, a) => h.role === 'control-plane' && !!a.loadBalancer,
+  appliesTo: (h, a) => h.role === 'control-plane' && usesHaproxy(a),
   retry: { tries: 3, delayMs: 3000 },
   skippable: false,
   reads: (ctx) => [SERVING, ...unitReads(ctx, UNITS), ...fileReads(ctx, FILES)],
@@ -83,7 +83,7 @@ export const loadBalancerUpdate: Step = {
   title: 'Load balancer configuration, one control plane at a time',
   phase: 'lb',
   scope: 'node',
-  appliesTo: (h, a) => h.role === 'control-plane' && !!a.loadBalancer,
+  appliesTo: (h, a) => h.role === 'control-plane' && usesHaproxy(a),
   serial: true,
   retry: { tries: 2, delayMs: 3000 },
   skippable: false,

@@ -5,6 +5,7 @@ import type { StepContext } from './engine/context.js';
 import { firewallRules } from './firewall-ports.js';
 import { kernelModules } from '../render/node-basics.js';
 import { quote } from './transport/shell.js';
+import { usesHaproxy } from '../answers/model.js';
 
 const ACTIVE_SWAP_LINE = "grep -Eq '^[^#]\\S*\\s+\\S+\\s+swap\\s' /etc/fstab";
 
@@ -75,7 +76,7 @@ const firewall: Item = {
       await ctx.run(`firewall-cmd --permanent ${args} && firewall-cmd --reload`);
     } else {
       await ctx.run(rules.ports.map((p) => `ufw allow ${quote(p)}`).join(' && '));
-      if (ctx.node.role === 'control-plane' && ctx.answers.loadBalancer)
+      if (ctx.node.role === 'control-plane' && usesHaproxy(ctx.answers))
         await ctx.run("ufw allow to 224.0.0.18 comment 'keepalived VRRP'");
     }
   },

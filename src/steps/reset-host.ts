@@ -55,7 +55,6 @@ export function leftoversScript(a: Answers, files: string[]): string {
 
 function cleanupScript(a: Answers, h: Host, files: string[]): string {
   const vip = vipAddress(a);
-  const iface = h.interface ?? a.loadBalancer?.interface;
   return [
     'command -v kubeadm >/dev/null && kubeadm reset -f',
     ...SERVICES.map((s) => `systemctl disable --now ${quote(s)} 2>/dev/null`),
@@ -67,7 +66,12 @@ function cleanupScript(a: Answers, h: Host, files: string[]): string {
     // keeps its rules in iptables is restarted to put its own back.
     '(iptables -F && iptables -t nat -F && iptables -t mangle -F && iptables -X) 2>/dev/null',
     'for fw in firewalld ufw; do systemctl is-active --quiet $fw && systemctl restart $fw; done',
-    ...(vip && iface ? [`ip -4 addr del ${quote(`${vip}/32`)} dev ${quote(iface)} 2>/dev/null`] : []),
+    // Wherever it is and with whatever prefix: keepalived's, or kube-vip's /32 left by a killed pod.
+    ...(vip
+      ? [
+          `ip -o -4 addr show | awk -v v=${quote(vip)} 'index($4, v "/") == 1 {print $2, $4}' | while read -r dev addr; do ip -4 addr del "$addr" dev "$dev"; done`,
+        ]
+      : []),
     `sed -i ${quote(`/^${HOSTS_BLOCK_BEGIN}/,/^${HOSTS_BLOCK_END}/d`)} /etc/hosts`,
     ...(files.length ? [`rm -f ${files.map(quote).join(' ')}`] : []),
     'systemctl daemon-reload',

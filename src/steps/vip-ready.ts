@@ -1,6 +1,6 @@
 // Before `kubeadm init`: the VIP must answer on the LB port (haproxy reached through keepalived).
 import { clusterControlPlane } from './cluster-host.js';
-import { controlPlanes, vipAddress } from '../answers/model.js';
+import { controlPlanes, usesHaproxy, vipAddress } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
 import { firewallCause } from './diagnose.js';
 import { lbProblems } from './lb-consistency.js';
@@ -20,7 +20,8 @@ const vipStep = (id: string, title: string, allowStale: boolean): Step => ({
   title,
   phase: 'lb',
   scope: 'cluster',
-  appliesTo: (_h, a) => !!a.loadBalancer,
+  // kube-vip needs the API to elect a holder, so its VIP appears only with kubeadm init (kube-vip step).
+  appliesTo: (_h, a) => usesHaproxy(a),
   runsOn: (a, svc) => clusterControlPlane(a, svc),
   retry: { tries: 2, delayMs: 5000 },
   skippable: false,

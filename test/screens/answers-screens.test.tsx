@@ -123,7 +123,7 @@ describe('LoadBalancer', () => {
       />,
     );
     expect(s.frame()).toMatch(/VIP \/ prefix\s+172\.16\.100\.150\/24/);
-    await s.press(KEY.down);
+    await s.press(KEY.down, KEY.down);
     for (let i = 0; i < 4; i++) await s.press(KEY.backspace);
     await s.type('6443');
     await s.waitFor(/held by kube-apiserver/);
@@ -134,7 +134,48 @@ describe('LoadBalancer', () => {
     await s.press(KEY.enter);
     expect(onSubmit).toHaveBeenCalledWith(
       expect.objectContaining({
-        loadBalancer: expect.objectContaining({ vip: '172.16.100.150/24', port: 8443, virtualRouterId: 51 }),
+        loadBalancer: expect.objectContaining({
+          mode: 'haproxy-keepalived',
+          vip: '172.16.100.150/24',
+          port: 8443,
+          virtualRouterId: 51,
+        }),
+      }),
+    );
+    s.unmount();
+  });
+
+  it('offers kube-vip with its trade-off: the port follows the mode, and VRRP fields go', async () => {
+    const onSubmit = vi.fn();
+    const s = await mount(
+      <LoadBalancer
+        draft={withHosts()}
+        catalog={catalog}
+        step="3/12"
+        onSubmit={onSubmit}
+        onBack={() => undefined}
+      />,
+    );
+    expect(s.frame()).toMatch(/Holds the VIP\s+haproxy \+ keepalived/);
+    expect(s.frame()).toMatch(/Virtual router id/);
+    await s.press(KEY.down, KEY.right);
+    await s.waitFor(/‹ kube-vip ›/);
+    expect(s.frame()).toMatch(/the holder’s apiserver takes all API traffic/);
+    expect(s.frame()).toMatch(/LB port\s+6443/);
+    expect(s.frame()).not.toMatch(/Virtual router id/);
+    // Another port is refused in this mode, with the way out.
+    await s.press(KEY.down);
+    for (let i = 0; i < 4; i++) await s.press(KEY.backspace);
+    await s.type('8443');
+    await s.waitFor(/must be 6443 with kube-vip[\s\S]*keep haproxy/);
+    await s.press(KEY.enter);
+    expect(onSubmit).not.toHaveBeenCalled();
+    for (let i = 0; i < 4; i++) await s.press(KEY.backspace);
+    await s.type('6443');
+    await s.press(KEY.enter);
+    expect(onSubmit).toHaveBeenCalledWith(
+      expect.objectContaining({
+        loadBalancer: expect.objectContaining({ mode: 'kube-vip', vip: '172.16.100.150/24', port: 6443 }),
       }),
     );
     s.unmount();

@@ -68,7 +68,9 @@ describe('the wizard flow', () => {
       await answerSeed(s);
       expect(s.frame()).toMatch(/seed-cluster, Kubernetes 1\.36\.4/);
       expect(s.frame()).toMatch(/SSH +root@<each host>:22/);
-      expect(s.frame()).toMatch(/VIP 172\.16\.100\.150\/24, port 8443/);
+      expect(s.frame()).toMatch(
+        /haproxy \+ keepalived, VIP 172\.16\.100\.150\/24 → 172\.16\.100\.150:8443, router id 51/,
+      );
       expect(s.frame()).toMatch(/pods 172\.30\.0\.0\/16, services 10\.254\.0\.0\/16/);
       expect(s.frame()).toMatch(/mirror aliyun/);
       // Saved after every screen, 0600, and no password in it.

@@ -37,7 +37,9 @@ export interface NodeFacts extends HostFacts {
  * at the start of every run (shell builtins read files; one ss and one ip serve all their questions).
  */
 export function factsScript(a: Answers, h: Host): string {
-  const ports = [APISERVER_PORT, a.loadBalancer?.port, 10250, 2379, 2380].filter((p): p is number => !!p);
+  const ports = [...new Set([APISERVER_PORT, a.loadBalancer?.port, 10250, 2379, 2380])].filter(
+    (p): p is number => !!p,
+  );
   const vip = vipAddress(a) ?? '';
   return [
     '. /etc/os-release 2>/dev/null',

@@ -88,7 +88,7 @@ export const HINTS: Hint[] = [
     pattern:
       /couldn't validate the identity of the API Server: .*(i\/o timeout|context deadline exceeded|no route to host)/,
     hint: (_m, n) =>
-      `${n} cannot reach the API endpoint: check that the VIP answers from ${n} (a firewall on the control planes must allow the load balancer's port) and that keepalived holds the VIP on one control plane`,
+      `${n} cannot reach the API endpoint: check that the VIP answers from ${n} (a firewall on the control planes must allow the load balancer's port) and that one control plane holds the VIP (keepalived, or kube-vip in its mode)`,
   },
   // The rest of failure-modes.md: what kubeadm's preflight and the kubelet print for them.
   {

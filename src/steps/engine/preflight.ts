@@ -1,7 +1,7 @@
 // Preflight over every node's facts: a failure stops the run before anything changes and names each
 // host and reason. Pure: facts in, problems out.
 import { APISERVER_PORT } from '../../answers/defaults.js';
-import { apiEndpointText, controlPlanes, vipAddress } from '../../answers/model.js';
+import { apiEndpointText, controlPlanes, usesHaproxy, vipAddress } from '../../answers/model.js';
 import type { Answers } from '../../answers/schema.js';
 import type { OperatingSystem } from '../../catalog/schema.js';
 import type { NodeFacts } from './facts.js';
@@ -123,7 +123,7 @@ export function preflight(
           'add it to GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) and reboot; stat -fc %T /sys/fs/cgroup then says cgroup2fs',
       );
     for (const { port, process } of f.busyPorts) {
-      if (port === a.loadBalancer?.port && cps.has(h.name)) {
+      if (usesHaproxy(a) && port === a.loadBalancer?.port && cps.has(h.name)) {
         if (!/haproxy|^$/.test(process)) p(`port ${port} (the load balancer port) is held by ${process}`);
         continue;
       }

@@ -12,6 +12,7 @@ import { joinCredentials } from '../join-credentials.js';
 import { joinWorker } from '../join-worker.js';
 import { kubernetesPackages } from '../kubernetes-packages.js';
 import { loadBalancer, loadBalancerUpdate } from '../load-balancer.js';
+import { kubeVip } from '../kube-vip.js';
 import { prepareSystem } from '../prepare-system.js';
 import { scrubJoinSecrets } from '../scrub-join-secrets.js';
 import { verify } from '../verify.js';
@@ -33,6 +34,8 @@ export const CLUSTER_SEQUENCE = [
   joinControlPlane,
   // Control planes added or removed: every haproxy and keepalived learns, one at a time.
   loadBalancerUpdate,
+  // kube-vip mode: the joined control planes start kube-vip (it has no peer list to update).
+  kubeVip,
   loadBalancerConsistent,
   joinWorker,
   scrubJoinSecrets,

@@ -10,6 +10,7 @@ import { Passthrough } from './invocation.js';
 import { kubeadm } from './kubeadm/main.js';
 import { kubectl } from './kubectl.js';
 import { startKubelet } from './kubelet.js';
+import { runKubeVip } from './kube-vip.js';
 import { aptGet, aptMark, dnf, dpkg, rpm } from './packages.js';
 import { containerd, crictl, kubelet } from './runtime.js';
 import {
@@ -114,6 +115,12 @@ if (first === '--daemon') {
   });
 } else if (first === 'kube-apiserver') {
   runApiserver(rest);
+} else if (first === 'kube-vip') {
+  await runKubeVip(
+    rest,
+    process.env,
+    JSON.parse(process.env.K8SHA_LAB_MOUNTS ?? '{}') as Record<string, string>,
+  );
 } else {
   try {
     await dispatch(first, rest);

@@ -1,7 +1,8 @@
 // Static pods, as the kubelet runs them: one process per manifest in /etc/kubernetes/manifests,
 // started from the manifest's own command line, restarted (with back-off) when it dies, restarted
 // when its manifest changes, stopped when its manifest goes. etcd is Debian's real etcd; the
-// apiserver is the lab's; the controller manager and the scheduler are only shown, not run.
+// apiserver is the lab's; kube-vip is the lab's simulator (kube-vip.ts), given the pod's env and
+// hostPath mounts; the controller manager and the scheduler are only shown, not run.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
@@ -18,6 +19,9 @@ export interface StaticPod {
   hash: string;
   image: string;
   command: string[];
+  env: Record<string, string>;
+  /** The container's mountPath → the volume's hostPath. */
+  mounts: Record<string, string>;
 }
 
 interface Running {
@@ -39,7 +43,16 @@ export function readManifests(): StaticPod[] {
     try {
       const doc = parse(text) as {
         metadata?: { name?: string };
-        spec?: { containers?: { image?: string; command?: string[]; args?: string[] }[] };
+        spec?: {
+          containers?: {
+            image?: string;
+            command?: string[];
+            args?: string[];
+            env?: { name: string; value?: string }[];
+            volumeMounts?: { name: string; mountPath: string }[];
+          }[];
+          volumes?: { name: string; hostPath?: { path: string } }[];
+        };
       };
       const c = doc.spec?.containers?.[0];
       if (!doc.metadata?.name || !c) continue;
@@ -48,6 +61,13 @@ export function readManifests(): StaticPod[] {
         hash: createHash('sha256').update(text).digest('hex').slice(0, 12),
         image: c.image ?? '',
         command: [...(c.command ?? []), ...(c.args ?? [])],
+        env: Object.fromEntries((c.env ?? []).map((e) => [e.name, String(e.value ?? '')])),
+        mounts: Object.fromEntries(
+          (c.volumeMounts ?? []).flatMap((m) => {
+            const hp = doc.spec?.volumes?.find((v) => v.name === m.name)?.hostPath?.path;
+            return hp ? [[m.mountPath, hp]] : [];
+          }),
+        ),
       });
     } catch {
       journal('kubelet', `could not parse static pod manifest ${f}`);
@@ -87,6 +107,7 @@ function argvOf(p: StaticPod): string[] | undefined {
   if (cmd === 'etcd') return ['/usr/bin/etcd', ...args];
   if (cmd === 'kube-apiserver')
     return [process.execPath, SIM_BUNDLE, 'kube-apiserver', ...args, `--lab-version=${imageTag(p.image)}`];
+  if (/(^|\/)kube-vip:[^/]+$/.test(p.image)) return [process.execPath, SIM_BUNDLE, 'kube-vip', ...p.command];
   return undefined; // shown as running; nothing to run in the lab
 }
 
@@ -95,7 +116,11 @@ function start(p: StaticPod, restarts: number): void {
   mkdirSync('/var/log/k8sha-lab/pods', { recursive: true });
   if (!argv) return save(p.name, { pid: 0, hash: p.hash, startedAt: Date.now(), restarts });
   const log = openSync(`/var/log/k8sha-lab/pods/${p.name}.log`, 'a');
-  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...p.env, K8SHA_LAB_MOUNTS: JSON.stringify(p.mounts) },
+  });
   child.unref();
   save(p.name, { pid: child.pid!, hash: p.hash, startedAt: Date.now(), restarts });
   journal('kubelet', `started static pod ${p.name} (pid ${child.pid}, manifest ${p.hash})`);

@@ -142,10 +142,38 @@ export interface Request {
   sub?: string;
 }
 
-const ADMIN_GROUPS = ['system:masters', 'kubeadm:cluster-admins', 'system:nodes'];
+const ADMIN_GROUPS = ['system:masters', 'system:nodes'];
+
+const CRB: Resource = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  kind: 'ClusterRoleBinding',
+  plural: 'clusterrolebindings',
+  singular: 'clusterrolebinding',
+  namespaced: false,
+};
+
+let clusterAdminsBoundAt = 0;
+
+/**
+ * admin.conf's group has its rights only through the ClusterRoleBinding kubeadm init creates late
+ * (1.29+): before it exists, admin.conf is forbidden, as kube-vip users found (kube-vip#684).
+ */
+async function clusterAdminsBound(storage: Storage): Promise<boolean> {
+  if (Date.now() - clusterAdminsBoundAt < 30_000) return true;
+  const b = await storage.get(CRB, undefined, 'kubeadm:cluster-admins');
+  const bound =
+    b?.roleRef?.name === 'cluster-admin' &&
+    (b.subjects ?? []).some(
+      (s: { kind: string; name: string }) => s.kind === 'Group' && s.name === 'kubeadm:cluster-admins',
+    );
+  if (bound) clusterAdminsBoundAt = Date.now();
+  return bound;
+}
 
 export async function allowed(u: User, r: Request, storage: Storage): Promise<boolean> {
   if (u.groups.some((g) => ADMIN_GROUPS.includes(g))) return true;
+  if (u.groups.includes('kubeadm:cluster-admins')) return clusterAdminsBound(storage);
   const res = r.resource?.plural;
   const isCm = (ns: string, name: string) =>
     res === 'configmaps' && r.namespace === ns && r.name === name && r.verb === 'get';
@@ -164,16 +192,8 @@ export async function allowed(u: User, r: Request, storage: Storage): Promise<bo
     return false;
   }
   if (u.groups.includes('system:serviceaccounts')) {
-    const crb: Resource = {
-      group: 'rbac.authorization.k8s.io',
-      version: 'v1',
-      kind: 'ClusterRoleBinding',
-      plural: 'clusterrolebindings',
-      singular: 'clusterrolebinding',
-      namespaced: false,
-    };
     const [, , ns, name] = u.name.split(':');
-    const { items } = await storage.list(crb);
+    const { items } = await storage.list(CRB);
     return items.some(
       (b) =>
         b.roleRef?.name === 'cluster-admin' &&

@@ -87,11 +87,20 @@ export async function preflight(
     err(
       '\t[WARNING Swap]: swap is supported for cgroup v2 only. The kubelet must be properly configured to use swap. Please refer to https://kubernetes.io/docs/concepts/architecture/nodes/#swap-memory, or disable swap on the node',
     );
+  // As kubeadm's checks.go: every join needs an empty manifests directory; init (and a control-plane
+  // join) needs only that its own four manifests are not there yet, so a kube-vip manifest written
+  // before init is fine, and one written before a join is not.
+  if (kind !== 'init' && dirNotEmpty(MANIFESTS))
+    errors.push({ name: 'DirAvailable--etc-kubernetes-manifests', message: `${MANIFESTS} is not empty` });
   if (kind !== 'join-worker') {
     for (const port of [6443, 10259, 10257, 2379, 2380])
       if (await portInUse(port)) errors.push({ name: `Port-${port}`, message: `Port ${port} is in use` });
-    if (dirNotEmpty(MANIFESTS))
-      errors.push({ name: 'DirAvailable--etc-kubernetes-manifests', message: `${MANIFESTS} is not empty` });
+    for (const pod of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'])
+      if (existsSync(`${MANIFESTS}/${pod}.yaml`))
+        errors.push({
+          name: `FileAvailable--etc-kubernetes-manifests-${pod}.yaml`,
+          message: `${MANIFESTS}/${pod}.yaml already exists`,
+        });
     if (dirNotEmpty('/var/lib/etcd'))
       errors.push({ name: 'DirAvailable--var-lib-etcd', message: '/var/lib/etcd is not empty' });
   }

@@ -1,0 +1,67 @@
+// loadBalancer.mode kube-vip: the static pod that holds the VIP. On the first control plane it goes in
+// before `kubeadm init` (with super-admin.conf) and is switched to admin.conf right after; the other
+// control planes get it once they have joined (kubeadm join refuses a non-empty manifests directory).
+import { vipAddress, usesKubeVip } from '../answers/model.js';
+import { KUBE_VIP_MANIFEST_PATH, renderKubeVip } from '../render/kube-vip.js';
+import type { Step } from './engine/step.js';
+import type { StepContext } from './engine/context.js';
+import { StepError } from './engine/failure.js';
+import { fileReads, upToDate } from './packages.js';
+import { vipAnswers } from './vip-ready.js';
+
+/** The manifest kubeadm init starts with: the same pod, reading super-admin.conf. */
+export async function writeBootstrapKubeVip(ctx: StepContext): Promise<void> {
+  if (!usesKubeVip(ctx.answers)) return;
+  const f = ctx.svc.facts[ctx.node.name];
+  await ctx.ensureFile(
+    renderKubeVip(ctx.answers, ctx.catalog, ctx.node, f, {
+      bootstrap: true,
+    }),
+  );
+}
+
+/** Wait until the VIP answers (any holder); the failure says where to look. */
+export async function waitForVip(ctx: StepContext, seconds: number, after: string): Promise<void> {
+  const lb = ctx.answers.loadBalancer!;
+  const vip = vipAddress(ctx.answers)!;
+  const r = await ctx.run(
+    `for i in $(seq 1 ${seconds}); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 1; done; exit 1`,
+    { allowFail: true, label: `wait up to ${seconds} s for ${vip}:${lb.port} to answer` },
+  );
+  if (r.code !== 0)
+    throw new StepError(
+      `the VIP ${vip} does not answer on port ${lb.port} ${after}`,
+      `look at kube-vip on the control planes (crictl ps --name kube-vip, then crictl logs on its id) and who holds the Lease: kubectl -n kube-system get lease plndr-cp-lock`,
+    );
+}
+
+/** The final manifest (admin.conf) on this control plane. True when the file changed. */
+export async function writeKubeVip(ctx: StepContext): Promise<boolean> {
+  return ctx.ensureFile(ctx.file(KUBE_VIP_MANIFEST_PATH));
+}
+
+/**
+ * Every control plane runs kube-vip with admin.conf, one at a time: a rewritten manifest restarts
+ * the pod (on the holder the VIP moves), so each waits until the VIP answers before the next.
+ */
+export const kubeVip: Step = {
+  id: 'kube-vip',
+  title: 'kube-vip on each control plane, one at a time',
+  phase: 'lb',
+  scope: 'node',
+  appliesTo: (h, a) => h.role === 'control-plane' && usesKubeVip(a),
+  serial: true,
+  retry: { tries: 2, delayMs: 3000 },
+  skippable: false,
+  reads: (ctx) => fileReads(ctx, [KUBE_VIP_MANIFEST_PATH]),
+  check: (ctx) => upToDate(ctx, KUBE_VIP_MANIFEST_PATH),
+  async apply(ctx) {
+    const joined = await ctx.probe('test -f /etc/kubernetes/kubelet.conf');
+    if (joined.code !== 0)
+      throw new StepError(
+        `${ctx.node.name} has not joined the cluster, so its kubelet would not run kube-vip`,
+        'run apply again to join it (a skipped join leaves it out)',
+      );
+    if (await writeKubeVip(ctx)) await waitForVip(ctx, 30, `after kube-vip was written on ${ctx.node.name}`);
+  },
+};

@@ -1,0 +1,153 @@
+// loadBalancer.mode kube-vip on the seed's 3 + 2: no haproxy or keepalived anywhere, the API on the
+// VIP's 6443, kube-vip (the lab's simulator, docs/lab.md) as a static pod on each control plane.
+// kill -9 while kubeadm init runs with the super-admin.conf manifest, then the install completes
+// with the failover drill; every kube-vip ends on admin.conf; the Lease holder is the VIP holder; a
+// rerun changes nothing; and when the holder dies, its Lease runs out and another node's kube-vip
+// takes the VIP (it renews through its own apiserver, not through the VIP that died: dell/omnia#4992).
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { privilegedOrSkip } from '../helpers/root.js';
+import {
+  apply,
+  describeRun,
+  initCount,
+  kubectlNodes,
+  operatorKubectl,
+  statusesOf,
+  workspace,
+} from './install.js';
+import { hostState, labDown, labExec, labUp, labWs, vipHolder } from './lab.js';
+import { nsName, SWITCH_NS, switchPort } from './topology.js';
+
+const run = privilegedOrSkip('kube-vip install tests');
+const CPS = ['master01', 'master02', 'master03'];
+const MANIFEST = '/etc/kubernetes/manifests/kube-vip.yaml';
+
+async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined,
+  ms: number,
+): Promise<{ value: T; ms: number }> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return { value: v, ms: Date.now() - start };
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.runIf(run)('kube-vip mode', () => {
+  it(
+    'installs 3 + 2 with kube-vip through a kill -9 during kubeadm init, passes the failover drill, and a rerun changes nothing',
+    { timeout: 360_000 },
+    async () => {
+      const s = await labUp();
+      try {
+        const ws = workspace(s, 'kube-vip', (a) => {
+          const lb = a.loadBalancer as Record<string, unknown>;
+          delete lb.port; // the mode's default: 6443
+          delete lb.virtualRouterId;
+          lb.mode = 'kube-vip';
+        });
+
+        // Killed while kubeadm init runs: master01's kube-vip is on super-admin.conf then.
+        const killed = await apply(ws, {
+          killWhen: (e) =>
+            e.type === 'output-line' && e.stream === 'command' && /^kubeadm init --config/.test(e.line)
+              ? 400
+              : undefined,
+        });
+        expect(killed.code, describeRun(killed)).toBe(137);
+        expect(labExec(s, 'master01', `cat ${MANIFEST}`).stdout).toMatch(
+          /path: \/etc\/kubernetes\/super-admin\.conf/,
+        );
+
+        const r = await apply(ws, { extra: ['--failover-drill'] });
+        expect(r.code, describeRun(r)).toBe(0);
+        expect(initCount(s), 'kubeadm init ran once').toBe(1);
+        const drill = r.events.find(
+          (e) =>
+            e.type === 'notice' &&
+            /failover drill: the VIP moved from master0\d to master0\d/.test(e.message),
+        );
+        expect(drill, describeRun(r)).toBeDefined();
+        process.stderr.write(`${drill && 'message' in drill ? drill.message : ''}\n`);
+
+        // 5 Ready nodes through the VIP on 6443: the real kubectl 1.35 with the fetched kubeconfig.
+        const nodes = kubectlNodes(s, ws);
+        expect(nodes.map((n) => n.name).sort()).toEqual([...CPS, 'worker01', 'worker02']);
+        expect(nodes.every((n) => n.ready)).toBe(true);
+        expect(operatorKubectl(s, ws, 'config view -o jsonpath={.clusters[0].cluster.server}').stdout).toBe(
+          'https://172.16.100.150:6443',
+        );
+
+        for (const cp of CPS) {
+          const manifest = labExec(s, cp, `cat ${MANIFEST}`).stdout;
+          expect(manifest, cp).toMatch(/path: \/etc\/kubernetes\/admin\.conf/);
+          expect(manifest, cp).not.toMatch(/super-admin/);
+          // No load-balancer packages or services in this mode.
+          const lb = labExec(
+            s,
+            cp,
+            'for p in haproxy keepalived; do (rpm -q $p || dpkg -s $p) >/dev/null 2>&1 && echo "$p installed"; [ -e /etc/$p ] && echo "/etc/$p"; done; true',
+          ).stdout.trim();
+          expect(lb, cp).toBe('');
+        }
+
+        // Exactly one holder, and it is the node that holds the Lease.
+        const holder = vipHolder(s)!;
+        expect(CPS).toContain(holder);
+        const lease = JSON.parse(
+          operatorKubectl(s, ws, '-n kube-system get lease plndr-cp-lock -o json').stdout,
+        ) as { spec: { holderIdentity: string } };
+        expect(lease.spec.holderIdentity).toBe(holder);
+
+        // A rerun changes nothing.
+        const rerun = await apply(ws);
+        expect(rerun.code, describeRun(rerun)).toBe(0);
+        expect(statusesOf(rerun).changed ?? [], 'a rerun must change nothing').toEqual([]);
+
+        // The holder dies (every process, and its link): no goodbye, so its Lease runs out (5 s) and
+        // another control plane's kube-vip takes the VIP; the API answers through it again.
+        const pids = spawnSync('ip', ['netns', 'pids', nsName(holder)], { encoding: 'utf8' })
+          .stdout.split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
+        expect(pids.length).toBeGreaterThan(3);
+        for (const p of pids) {
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {
+            // gone with the namespace's PID 1
+          }
+        }
+        expect(
+          spawnSync('ip', ['-n', SWITCH_NS, 'link', 'set', switchPort(hostState(s, holder).index), 'down'])
+            .status,
+        ).toBe(0);
+        const moved = await waitFor(
+          'the VIP to move off the dead holder and answer',
+          () => {
+            const h = CPS.filter((c) => c !== holder).find((c) =>
+              labExec(
+                s,
+                c,
+                "ip -4 -o addr show dev eth0 | grep -q ' 172.16.100.150/' && echo yes",
+              ).stdout.trim(),
+            );
+            if (!h) return undefined;
+            const ok = labWs(['curl', '-sk', '--max-time', '2', 'https://172.16.100.150:6443/readyz']).stdout;
+            return ok === 'ok' ? h : undefined;
+          },
+          30_000,
+        );
+        process.stderr.write(
+          `${holder} died: the VIP moved to ${moved.value} and answered in ${moved.ms} ms\n`,
+        );
+      } finally {
+        await labDown(s.dir);
+      }
+    },
+  );
+});
