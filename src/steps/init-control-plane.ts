@@ -3,7 +3,8 @@
 // completed, a failing health check is reported, not "fixed" by a second init.
 import { clusterControlPlane } from './cluster-host.js';
 import { caCertHash } from '../secrets/ca-hash.js';
-import { KUBEADM_CONFIG_PATH, LOCAL_APISERVER_HEALTHZ } from '../render/kubeadm.js';
+import { APISERVER_BIND_PORT, KUBEADM_CONFIG_PATH, LOCAL_APISERVER_HEALTHZ } from '../render/kubeadm.js';
+import { quote } from './transport/shell.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
@@ -15,8 +16,21 @@ import { usesKubeVip } from '../answers/model.js';
 
 export const LOCAL_APISERVER_HEALTHY = `curl -sfk --max-time 5 ${LOCAL_APISERVER_HEALTHZ} >/dev/null`;
 
+/**
+ * kubeadm init ran to its end here: its last phase installed kube-proxy. An init cut short (kill -9,
+ * a lost link) leaves admin.conf and a healthy apiserver behind, but no RBAC for admin.conf, no
+ * cluster-info and no add-ons; that is not a cluster to build on. Asked of this node's own apiserver
+ * (super-admin.conf where init ran), so a VIP that is down does not make a complete init look undone.
+ */
 async function initialized(ctx: StepContext): Promise<boolean> {
-  return (await ctx.probe(`test -f /etc/kubernetes/admin.conf && ${LOCAL_APISERVER_HEALTHY}`)).code === 0;
+  const kubeconfig = 'K=/etc/kubernetes/super-admin.conf; [ -f "$K" ] || K=/etc/kubernetes/admin.conf';
+  return (
+    (
+      await ctx.probe(
+        `test -f /etc/kubernetes/admin.conf && ${LOCAL_APISERVER_HEALTHY} && ${kubeconfig} && kubectl --kubeconfig "$K" --server ${quote(`https://${ctx.node.address}:${APISERVER_BIND_PORT}`)} --request-timeout=5s -n kube-system get daemonset kube-proxy >/dev/null 2>&1`,
+      )
+    ).code === 0
+  );
 }
 
 /** Use our CA unless the node already has one (e.g. pre-created by hand): then pin that one. */
@@ -70,7 +84,7 @@ export const initControlPlane: Step = {
     const marks = ctx.svc.marks();
     if (marks.initCompletedAt) {
       throw new StepError(
-        `kubeadm init already completed on ${ctx.node.name} at ${marks.initCompletedAt}, but its apiserver does not answer now`,
+        `kubeadm init already completed on ${ctx.node.name} at ${marks.initCompletedAt}, but its apiserver does not answer now (or kube-proxy, init's last add-on, is gone)`,
         `look at ${ctx.node.name} (systemctl status kubelet; crictl ps), then run apply again; k8sha-wizard never runs init twice on a cluster. To start over, reset every node and use --restart`,
       );
     }

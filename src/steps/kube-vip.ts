@@ -8,6 +8,7 @@ import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { fileReads, upToDate } from './packages.js';
 import { vipAnswers } from './vip-ready.js';
+import { quote } from './transport/shell.js';
 
 /** The manifest kubeadm init starts with: the same pod, reading super-admin.conf. */
 export async function writeBootstrapKubeVip(ctx: StepContext): Promise<void> {
@@ -35,9 +36,27 @@ export async function waitForVip(ctx: StepContext, seconds: number, after: strin
     );
 }
 
-/** The final manifest (admin.conf) on this control plane. True when the file changed. */
+const RUNNING_KUBE_VIP = 'crictl ps --name kube-vip --state running -q 2>/dev/null | head -n 1';
+
+/**
+ * The final manifest (admin.conf) on this control plane; when it changed and kube-vip ran already,
+ * wait until the kubelet has restarted it from the new file (its file check runs every 20 s), so
+ * the VIP check that follows is about the new pod. True when the file changed.
+ */
 export async function writeKubeVip(ctx: StepContext): Promise<boolean> {
-  return ctx.ensureFile(ctx.file(KUBE_VIP_MANIFEST_PATH));
+  const before = (await ctx.probe(RUNNING_KUBE_VIP)).stdout.trim();
+  if (!(await ctx.ensureFile(ctx.file(KUBE_VIP_MANIFEST_PATH)))) return false;
+  if (!before) return true;
+  const r = await ctx.run(
+    `for i in $(seq 1 60); do c=$(${RUNNING_KUBE_VIP}); [ -n "$c" ] && [ "$c" != ${quote(before)} ] && exit 0; sleep 1; done; exit 1`,
+    { allowFail: true, label: 'wait up to 60 s for the kubelet to restart kube-vip from the new manifest' },
+  );
+  if (r.code !== 0)
+    throw new StepError(
+      `the kubelet on ${ctx.node.name} did not restart kube-vip within 60 s of its new manifest`,
+      'look at the kubelet there (journalctl -u kubelet; crictl ps -a --name kube-vip), then Retry',
+    );
+  return true;
 }
 
 /**

@@ -90,7 +90,7 @@ describe.runIf(run)('kube-vip mode', () => {
           const lb = labExec(
             s,
             cp,
-            'for p in haproxy keepalived; do (rpm -q $p || dpkg -s $p) >/dev/null 2>&1 && echo "$p installed"; [ -e /etc/$p ] && echo "/etc/$p"; done; true',
+            'for p in haproxy keepalived; do (rpm -q $p || dpkg -s $p) >/dev/null 2>&1 && echo "$p installed"; systemctl is-active --quiet $p && echo "$p active"; done; true',
           ).stdout.trim();
           expect(lb, cp).toBe('');
         }
@@ -146,7 +146,8 @@ describe.runIf(run)('kube-vip mode', () => {
           `${holder} died: the VIP moved to ${moved.value} and answered in ${moved.ms} ms\n`,
         );
       } finally {
-        await labDown(s.dir);
+        // K8SHA_LAB_KEEP=1 leaves the lab up for a look (`npm run lab -- down` later).
+        if (!process.env.K8SHA_LAB_KEEP) await labDown(s.dir);
       }
     },
   );

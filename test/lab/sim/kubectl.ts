@@ -28,6 +28,8 @@ type Obj = {
 
 interface Flags {
   kubeconfig?: string;
+  /** --server / -s: another address for the kubeconfig's cluster (verified against its CA, as kubectl does). */
+  server?: string;
   namespace?: string;
   files: string[];
   rest: string[];
@@ -39,6 +41,7 @@ function parseFlags(argv: string[]): Flags {
     const a = argv[i]!;
     const val = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]!);
     if (a === '--kubeconfig' || a.startsWith('--kubeconfig=')) f.kubeconfig = val();
+    else if (a === '--server' || a === '-s' || a.startsWith('--server=')) f.server = val();
     else if (a === '-n' || a === '--namespace' || a.startsWith('--namespace=')) f.namespace = val();
     else if (a === '-f' || a === '--filename' || a.startsWith('--filename=')) f.files.push(val());
     else f.rest.push(a);
@@ -53,7 +56,8 @@ function credentials(f: Flags): Credentials {
       1,
       'error: couldn\'t get current server API group list: Get "http://localhost:8080/api?timeout=32s": dial tcp 127.0.0.1:8080: connect: connection refused',
     );
-  return readKubeconfig(file);
+  const c = readKubeconfig(file);
+  return f.server ? { ...c, server: f.server } : c;
 }
 
 function call(c: Credentials, method: string, path: string, body?: unknown): Promise<HttpResult> {

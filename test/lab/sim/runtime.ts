@@ -72,7 +72,21 @@ export async function crictl(argv: string[]): Promise<void> {
     }
     return;
   }
-  if (argv[0] === 'ps' || argv[0] === 'pods' || argv[0] === 'images')
+  // Containers of the running static pods: a new id each time the kubelet (re)starts one.
+  if (argv[0] === 'ps' && (argv.includes('-q') || argv.includes('--quiet')))
+    return out(
+      staticContainers(argv)
+        .map((c) => c.id)
+        .join('\n'),
+    );
+  if (argv[0] === 'ps')
+    return out(
+      [
+        'CONTAINER           IMAGE               CREATED             STATE               NAME',
+        ...staticContainers(argv).map((c) => `${c.id}       ${c.name}    Running             ${c.name}`),
+      ].join('\n'),
+    );
+  if (argv[0] === 'pods' || argv[0] === 'images')
     return out('CONTAINER           IMAGE               CREATED             STATE               NAME');
   fail(1, `lab crictl: ${argv[0] ?? ''} is not simulated`);
 }
@@ -90,6 +104,17 @@ function sandboxId(name: string): string {
 
 function staticPodName(id: string): string | undefined {
   return readManifests().find((p) => sandboxId(p.name) === id)?.name;
+}
+
+function staticContainers(argv: string[]): { id: string; name: string }[] {
+  const i = argv.indexOf('--name');
+  const pattern = i >= 0 && argv[i + 1] ? new RegExp(argv[i + 1]!) : undefined;
+  return podStatuses()
+    .filter((p) => p.running && (!pattern || pattern.test(p.name)))
+    .map((p) => ({
+      id: createHash('sha256').update(`${p.name}-${host().name}-${p.startedAt}`).digest('hex').slice(0, 13),
+      name: p.name,
+    }));
 }
 
 /** Sandbox ids of the static pods the kubelet runs, filtered like `--name REGEX`. */

@@ -6,7 +6,7 @@ import { createPublicKey, createSign, createVerify, type KeyObject } from 'node:
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { now } from '../env.js';
-import type { Obj, Resource } from './resources.js';
+import { BUILTIN, type Obj, type Resource } from './resources.js';
 import type { Storage } from './storage.js';
 
 export interface User {
@@ -144,14 +144,8 @@ export interface Request {
 
 const ADMIN_GROUPS = ['system:masters', 'system:nodes'];
 
-const CRB: Resource = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  kind: 'ClusterRoleBinding',
-  plural: 'clusterrolebindings',
-  singular: 'clusterrolebinding',
-  namespaced: false,
-};
+// The built-in entry itself: storage keys built-in resources by identity (/registry/clusterrolebindings/…).
+const CRB: Resource = BUILTIN.find((r) => r.kind === 'ClusterRoleBinding')!;
 
 let clusterAdminsBoundAt = 0;
 
