@@ -1,6 +1,6 @@
 // The cluster's health, read-only, from one working control plane: nodes (reachable, role, kubelet
 // version, Ready, cordoned), etcd (members, leader, health, quorum), the VIP's holder and which
-// apiservers behind haproxy answer, the first certificate to expire, and the drift between the
+// apiservers answer (haproxy's backends, or kube-vip's candidates), the first certificate to expire, and the drift between the
 // answers and the cluster. The report is kept in the run's context for the status command.
 import { APISERVER_PORT } from '../answers/defaults.js';
 import { controlPlanes, resolvedVersion, usesKubeVip } from '../answers/model.js';

@@ -1,4 +1,5 @@
 // The status report as text: the CLI prints it, the wizard shows it after a status run.
+import { APISERVER_PORT } from '../answers/defaults.js';
 import type { ClusterStatus } from './cluster-status.js';
 
 const mark = (ok: boolean | undefined) => (ok === undefined ? '-' : ok ? 'yes' : 'NO');
@@ -31,7 +32,7 @@ export function formatStatus(cluster: string, s: ClusterStatus): string[] {
     lines.push(`VIP ${s.vip.address}: ${s.vip.holder ? `on ${s.vip.holder}` : 'held by no control plane'}`);
   if (s.loadBalancer.length)
     lines.push(
-      `apiservers behind haproxy: ${s.loadBalancer.map((b) => `${b.backend} ${b.answers ? 'up' : 'DOWN'}`).join(', ')}`,
+      `apiservers on :${APISERVER_PORT}: ${s.loadBalancer.map((b) => `${b.backend} ${b.answers ? 'up' : 'DOWN'}`).join(', ')}`,
     );
   if (s.certificates)
     lines.push(

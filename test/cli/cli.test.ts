@@ -14,6 +14,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'k8sha-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const SEED = assetPath('examples/seed-cluster.yaml');
 const MINIMAL = assetPath('examples/single-control-plane.yaml');
+const KUBE_VIP = assetPath('examples/kube-vip.yaml');
 
 function write(name: string, content: string | Buffer): string {
   const p = join(tmp, name);
@@ -57,8 +58,8 @@ describe('--help and --version', () => {
 });
 
 describe('validate', () => {
-  it('accepts both examples with a one-line summary', () => {
-    for (const f of [SEED, MINIMAL]) {
+  it('accepts every example with a one-line summary', () => {
+    for (const f of [SEED, MINIMAL, KUBE_VIP]) {
       const r = runCli(['validate', '--answers', f]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -67,6 +68,7 @@ describe('validate', () => {
     expect(runCli(['validate', '-a', SEED]).stdout).toMatch(
       /3 control plane\(s\), 2 worker\(s\), endpoint 172\.16\.100\.150:8443/,
     );
+    expect(runCli(['validate', '-a', KUBE_VIP]).stdout).toMatch(/endpoint 172\.16\.100\.150:6443/);
   });
 
   it('prints each problem as path (line:col): message and exits 2', () => {
