@@ -86,7 +86,7 @@ describe.runIf(enabled)('kubeadm in the lab', () => {
     const again = run(s, 'master01', `kubeadm init --config ${CONFIG} --upload-certs`);
     expect(again.code).toBe(1);
     expect(again.out).toMatch(
-      /\[ERROR Port-6443\]: Port 6443 is in use[\s\S]*\[ERROR DirAvailable--etc-kubernetes-manifests\]/,
+      /\[ERROR Port-6443\]: Port 6443 is in use[\s\S]*\[ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver\.yaml\]/,
     );
   });
 

@@ -3,7 +3,7 @@
 // kubelet stand-in. A command then costs a few milliseconds of CPU instead of a Node start-up.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { err as errLine, journal } from './env.js';
+import { err as errLine, journal, SimExit } from './env.js';
 import { Passthrough, runInvocation, type Invocation } from './invocation.js';
 
 export const SOCKET = '/run/k8sha-lab/sim.sock';
@@ -43,6 +43,10 @@ function parseHeader(h: Buffer): { argv: string[]; cwd: string; env: Record<stri
   return { argv: a.list, cwd: c.list[0]!, env, uid: h.readUInt32BE(e.off) };
 }
 
+function brokenPipe(): never {
+  throw new SimExit(141, '');
+}
+
 function serve(sock: Socket, dispatch: Dispatch, exitCode: Exit): void {
   let buf = Buffer.alloc(0);
   let started = false;
@@ -80,8 +84,10 @@ function serve(sock: Socket, dispatch: Dispatch, exitCode: Exit): void {
           cwd: h.cwd,
           env: h.env,
           uid: h.uid,
-          stdout: (t) => send(frame('O', t)),
-          stderr: (t) => send(frame('E', t)),
+          // A process whose caller went away (its SSH session killed) dies at its next write, of
+          // SIGPIPE, as a real one does: it does not finish its work unseen.
+          stdout: (t) => (closed ? brokenPipe() : send(frame('O', t))),
+          stderr: (t) => (closed ? brokenPipe() : send(frame('E', t))),
           stdin: () =>
             new Promise((resolve) => {
               if (stdinDone) return resolve(Buffer.concat(stdinChunks).toString('utf8'));
