@@ -54,11 +54,17 @@ describe.runIf(run)('kill -9 at every step boundary', () => {
     it(`recovers after kill -9 ${name}`, { timeout: 300_000 }, async () => {
       const s = await labUp();
       try {
-        const ws = workspace(s, 'crash');
+        // With the etcd backup timer, so its step (off by default) has a boundary to kill at too.
+        const ws = workspace(s, 'crash', (a) => {
+          a.system = { ...(a.system as object), etcdBackup: { schedule: 'daily', keep: 7 } };
+        });
         const crashed = await apply(ws, { killWhen });
         const resumed = await apply(ws);
         const ok =
-          resumed.code === 0 && initCount(s) === 1 && kubectlNodes(s, ws).filter((n) => n.ready).length === 5;
+          crashed.code === 137 &&
+          resumed.code === 0 &&
+          initCount(s) === 1 &&
+          kubectlNodes(s, ws).filter((n) => n.ready).length === 5;
         results.push(`${ok ? 'passed' : 'FAILED'}: ${name} (crash exit ${crashed.code})`);
         expect(crashed.code, 'the wizard was killed').toBe(137);
         expect(resumed.code, resumed.stdout.slice(-1500)).toBe(0);
