@@ -11,7 +11,7 @@ import { StepError } from './engine/failure.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset } from './kubeadm-reset.js';
 import { comparePauseImage } from './pause-image.js';
 import { loadBalancerCause } from './diagnose.js';
-import { waitForVip, writeBootstrapKubeVip, writeKubeVip } from './kube-vip.js';
+import { waitForKubeVip, writeBootstrapKubeVip, writeKubeVip } from './kube-vip.js';
 import { usesKubeVip } from '../answers/model.js';
 
 export const LOCAL_APISERVER_HEALTHY = `curl -sfk --max-time 5 ${LOCAL_APISERVER_HEALTHZ} >/dev/null`;
@@ -106,7 +106,7 @@ export const initControlPlane: Step = {
     if (usesKubeVip(ctx.answers)) {
       // admin.conf works now (init made its ClusterRoleBinding): kube-vip gives up super-admin.conf.
       await writeKubeVip(ctx);
-      await waitForVip(ctx, 30, 'after kube-vip switched from super-admin.conf to admin.conf');
+      await waitForKubeVip(ctx, 30, 'after kube-vip switched from super-admin.conf to admin.conf');
     }
     await installRootKubeconfig(ctx);
   },

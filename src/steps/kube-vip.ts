@@ -7,7 +7,7 @@ import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { fileReads, upToDate } from './packages.js';
-import { vipAnswers } from './vip-ready.js';
+import { waitForVip } from './vip-ready.js';
 import { quote } from './transport/shell.js';
 
 /** The manifest kubeadm init starts with: the same pod, reading super-admin.conf. */
@@ -21,19 +21,14 @@ export async function writeBootstrapKubeVip(ctx: StepContext): Promise<void> {
   );
 }
 
-/** Wait until the VIP answers (any holder); the failure says where to look. */
-export async function waitForVip(ctx: StepContext, seconds: number, after: string): Promise<void> {
-  const lb = ctx.answers.loadBalancer!;
-  const vip = vipAddress(ctx.answers)!;
-  const r = await ctx.run(
-    `for i in $(seq 1 ${seconds}); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 1; done; exit 1`,
-    { allowFail: true, label: `wait up to ${seconds} s for ${vip}:${lb.port} to answer` },
+/** Wait until the VIP answers (any holder), pointing at kube-vip when it does not. */
+export function waitForKubeVip(ctx: StepContext, seconds: number, after: string): Promise<void> {
+  return waitForVip(
+    ctx,
+    seconds,
+    `the VIP ${vipAddress(ctx.answers)} does not answer on port ${ctx.answers.loadBalancer!.port} ${after}`,
+    'look at kube-vip on the control planes (crictl ps --name kube-vip, then crictl logs on its id) and who holds the Lease: kubectl -n kube-system get lease plndr-cp-lock',
   );
-  if (r.code !== 0)
-    throw new StepError(
-      `the VIP ${vip} does not answer on port ${lb.port} ${after}`,
-      `look at kube-vip on the control planes (crictl ps --name kube-vip, then crictl logs on its id) and who holds the Lease: kubectl -n kube-system get lease plndr-cp-lock`,
-    );
 }
 
 const RUNNING_KUBE_VIP = 'crictl ps --name kube-vip --state running -q 2>/dev/null | head -n 1';
@@ -81,6 +76,7 @@ export const kubeVip: Step = {
         `${ctx.node.name} has not joined the cluster, so its kubelet would not run kube-vip`,
         'run apply again to join it (a skipped join leaves it out)',
       );
-    if (await writeKubeVip(ctx)) await waitForVip(ctx, 30, `after kube-vip was written on ${ctx.node.name}`);
+    if (await writeKubeVip(ctx))
+      await waitForKubeVip(ctx, 30, `after kube-vip was written on ${ctx.node.name}`);
   },
 };

@@ -16,9 +16,8 @@ import {
 import { usesHaproxy, vipAddress } from '../answers/model.js';
 import { GENERATED_HEADER } from '../render/types.js';
 import type { StepContext } from './engine/context.js';
-import { StepError } from './engine/failure.js';
 import { quote } from './transport/shell.js';
-import { vipAnswers } from './vip-ready.js';
+import { waitForVip } from './vip-ready.js';
 
 const UNITS = ['haproxy', 'keepalived'];
 const FILES = [HAPROXY_CONFIG_PATH, KEEPALIVED_CONFIG_PATH, CHECK_SCRIPT_PATH];
@@ -103,15 +102,11 @@ export const loadBalancerUpdate: Step = {
       if (!(await unitActive(ctx, unit))) await ctx.run(`systemctl restart ${unit}`);
       else if (changed) await ctx.run(`systemctl reload ${unit}`);
     }
-    const lb = ctx.answers.loadBalancer!;
-    const r = await ctx.run(
-      `for i in $(seq 1 30); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 1; done; exit 1`,
-      { allowFail: true, label: `wait up to 30 s for ${vipAddress(ctx.answers)}:${lb.port} to answer` },
+    await waitForVip(
+      ctx,
+      30,
+      `the VIP ${vipAddress(ctx.answers)} stopped answering after the load balancer on ${ctx.node.name} was reconfigured`,
+      `look at haproxy and keepalived there (journalctl -u haproxy -u keepalived); the other control planes still have their previous configuration`,
     );
-    if (r.code !== 0)
-      throw new StepError(
-        `the VIP ${vipAddress(ctx.answers)} stopped answering after the load balancer on ${ctx.node.name} was reconfigured`,
-        `look at haproxy and keepalived there (journalctl -u haproxy -u keepalived); the other control planes still have their previous configuration`,
-      );
   },
 };

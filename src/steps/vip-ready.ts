@@ -5,6 +5,7 @@ import type { Answers } from '../answers/schema.js';
 import { firewallCause } from './diagnose.js';
 import { lbProblems } from './lb-consistency.js';
 import type { Step } from './engine/step.js';
+import type { StepContext } from './engine/context.js';
 import { StepError } from './engine/failure.js';
 import { quote } from './transport/shell.js';
 
@@ -13,6 +14,21 @@ export function vipAnswers(a: Answers): string {
   const lb = a.loadBalancer!;
   const url = `https://${vipAddress(a)}:${lb.port}/`;
   return `curl -sk -o /dev/null --max-time 2 ${quote(url)}; rc=$?; [ "$rc" -ne 7 ] && [ "$rc" -ne 28 ]`;
+}
+
+/** Wait on the host, up to `seconds`, until the VIP answers (any holder); else fail with `failure`. */
+export async function waitForVip(
+  ctx: StepContext,
+  seconds: number,
+  failure: string,
+  hint: string,
+): Promise<void> {
+  const lb = ctx.answers.loadBalancer!;
+  const r = await ctx.run(
+    `for i in $(seq 1 ${seconds}); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 1; done; exit 1`,
+    { allowFail: true, label: `wait up to ${seconds} s for ${vipAddress(ctx.answers)}:${lb.port} to answer` },
+  );
+  if (r.code !== 0) throw new StepError(failure, hint);
 }
 
 const vipStep = (id: string, title: string, allowStale: boolean): Step => ({
@@ -47,20 +63,12 @@ const vipStep = (id: string, title: string, allowStale: boolean): Step => ({
         false, // the files stay as they are until a new run rewrites them
       );
     const lb = ctx.answers.loadBalancer!;
-    const vip = vipAddress(ctx.answers)!;
-    const r = await ctx.run(
-      `for i in $(seq 1 60); do if ${vipAnswers(ctx.answers)}; then exit 0; fi; sleep 1; done; exit 1`,
-      {
-        allowFail: true,
-        label: `wait up to 60 s for ${vip}:${lb.port} to answer`,
-      },
+    await waitForVip(
+      ctx,
+      60,
+      `the VIP ${vipAddress(ctx.answers)} does not answer on port ${lb.port} after 60 s`,
+      'check keepalived on the control planes (systemctl status keepalived; is VRRP/multicast allowed between them?) and haproxy (systemctl status haproxy)',
     );
-    if (r.code !== 0) {
-      throw new StepError(
-        `the VIP ${vip} does not answer on port ${lb.port} after 60 s`,
-        'check keepalived on the control planes (systemctl status keepalived; is VRRP/multicast allowed between them?) and haproxy (systemctl status haproxy)',
-      );
-    }
   },
   async diagnose(ctx) {
     for (const cp of controlPlanes(ctx.answers)) {

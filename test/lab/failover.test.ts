@@ -5,26 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderForLab } from './cluster.js';
 import { FIREWALL_OFF, IS_RHEL, PREPARE_NODE, pushFiles, sh, useLab } from './fixture.js';
+import { waitFor } from '../helpers/wait.js';
 import { labWs, vipHolder, wsArgv, type LabState } from './lab.js';
 
 const { enabled, lab } = useLab('VRRP failover tests');
 const CPS = ['master01', 'master02', 'master03'];
 const HEALTHZ = 'https://172.16.100.150:8443/healthz';
-
-async function waitFor<T>(
-  what: string,
-  fn: () => T | undefined,
-  timeoutMs: number,
-): Promise<{ value: T; ms: number }> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return { value: v, ms: Date.now() - start };
-    if (Date.now() - start > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Probes the VIP from the operator namespace every 100 ms; reports the longest run of failures. */
 class VipProbe {

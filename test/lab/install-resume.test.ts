@@ -9,7 +9,6 @@
 // Lease holder is the VIP holder; a rerun changes nothing; and when the holder dies, its Lease runs out
 // and another node's kube-vip takes the VIP (it renews through its own apiserver, not through the VIP
 // that died: dell/omnia#4992).
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/steps/engine/events.js';
 import { privilegedOrSkip } from '../helpers/root.js';
@@ -22,8 +21,8 @@ import {
   statusesOf,
   workspace,
 } from './install.js';
-import { hostState, labDown, labExec, labUp, labWs, vipHolder } from './lab.js';
-import { nsName, SWITCH_NS, switchPort } from './topology.js';
+import { waitFor } from '../helpers/wait.js';
+import { killHost, labDown, labExec, labUp, labWs, vipHolder } from './lab.js';
 
 type Point = [name: string, killWhen: (e: EngineEvent, seen: EngineEvent[]) => number | undefined];
 
@@ -48,20 +47,6 @@ const POINTS: Point[] = [
 const run = privilegedOrSkip('crash and resume tests');
 const CPS = ['master01', 'master02', 'master03'];
 const MANIFEST = '/etc/kubernetes/manifests/kube-vip.yaml';
-
-async function waitFor<T>(
-  what: string,
-  fn: () => T | undefined,
-  ms: number,
-): Promise<{ value: T; ms: number }> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return { value: v, ms: Date.now() - start };
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const resumed = (r: { events: EngineEvent[] }) =>
   r.events.some((e) => e.type === 'notice' && /resuming run/.test(e.message));
@@ -138,32 +123,11 @@ describe.runIf(run)('crash and resume, with kube-vip', () => {
 
         // The holder dies (every process, and its link): no goodbye, so its Lease runs out (5 s) and
         // another control plane's kube-vip takes the VIP; the API answers through it again.
-        const pids = spawnSync('ip', ['netns', 'pids', nsName(holder)], { encoding: 'utf8' })
-          .stdout.split(/\s+/)
-          .filter(Boolean)
-          .map(Number);
-        expect(pids.length).toBeGreaterThan(3);
-        for (const p of pids) {
-          try {
-            process.kill(p, 'SIGKILL');
-          } catch {
-            // gone with the namespace's PID 1
-          }
-        }
-        expect(
-          spawnSync('ip', ['-n', SWITCH_NS, 'link', 'set', switchPort(hostState(s, holder).index), 'down'])
-            .status,
-        ).toBe(0);
+        expect(killHost(s, holder)).toBeGreaterThan(3);
         const moved = await waitFor(
           'the VIP to move off the dead holder and answer',
           () => {
-            const h = CPS.filter((c) => c !== holder).find((c) =>
-              labExec(
-                s,
-                c,
-                "ip -4 -o addr show dev eth0 | grep -q ' 172.16.100.150/' && echo yes",
-              ).stdout.trim(),
-            );
+            const h = vipHolder(s, holder);
             if (!h) return undefined;
             const ok = labWs(['curl', '-sk', '--max-time', '2', 'https://172.16.100.150:6443/readyz']).stdout;
             return ok === 'ok' ? h : undefined;

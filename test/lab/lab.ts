@@ -393,13 +393,33 @@ export function sshArgs(state: LabState, user: string, address: string): string[
   ];
 }
 
-/** Which host holds the VIP right now (undefined while nobody does). */
-export function vipHolder(state: LabState): string | undefined {
-  for (const h of state.hosts.filter((x) => x.role === 'control-plane')) {
+/** Which host holds the VIP right now (undefined while nobody does); `except` leaves a dead host out. */
+export function vipHolder(state: LabState, except?: string): string | undefined {
+  for (const h of state.hosts.filter((x) => x.role === 'control-plane' && x.name !== except)) {
     const r = tryRun('ip', ['-n', nsName(h.name), '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
     if (r.out.includes(` ${state.topology.vip}/`)) return h.name;
   }
   return undefined;
+}
+
+/**
+ * A machine dies: every process in its namespaces is killed (by PID) and its switch port goes down,
+ * so its addresses, the VIP among them, leave the network with it. Returns how many processes died.
+ */
+export function killHost(state: LabState, name: string): number {
+  const pids = tryRun('ip', ['netns', 'pids', nsName(name)])
+    .out.split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone with the namespace's PID 1
+    }
+  }
+  run('ip', ['-n', SWITCH_NS, 'link', 'set', switchPort(hostState(state, name).index), 'down']);
+  return pids.length;
 }
 
 export function labStatus(state: LabState): string {

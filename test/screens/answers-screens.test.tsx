@@ -111,9 +111,8 @@ describe('Hosts', () => {
 });
 
 describe('LoadBalancer', () => {
-  it("proposes a free VIP in the control planes' subnet and rejects port 6443 with the reason", async () => {
-    const onSubmit = vi.fn();
-    const s = await mount(
+  const mountLoadBalancer = (onSubmit: () => void) =>
+    mount(
       <LoadBalancer
         draft={withHosts()}
         catalog={catalog}
@@ -122,6 +121,10 @@ describe('LoadBalancer', () => {
         onBack={() => undefined}
       />,
     );
+
+  it("proposes a free VIP in the control planes' subnet and rejects port 6443 with the reason", async () => {
+    const onSubmit = vi.fn();
+    const s = await mountLoadBalancer(onSubmit);
     expect(s.frame()).toMatch(/VIP \/ prefix\s+172\.16\.100\.150\/24/);
     await s.press(KEY.down, KEY.down);
     for (let i = 0; i < 4; i++) await s.press(KEY.backspace);
@@ -147,15 +150,7 @@ describe('LoadBalancer', () => {
 
   it('offers kube-vip with its trade-off: the port follows the mode, and VRRP fields go', async () => {
     const onSubmit = vi.fn();
-    const s = await mount(
-      <LoadBalancer
-        draft={withHosts()}
-        catalog={catalog}
-        step="3/12"
-        onSubmit={onSubmit}
-        onBack={() => undefined}
-      />,
-    );
+    const s = await mountLoadBalancer(onSubmit);
     expect(s.frame()).toMatch(/Holds the VIP\s+haproxy \+ keepalived/);
     expect(s.frame()).toMatch(/Virtual router id/);
     await s.press(KEY.down, KEY.right);

@@ -106,22 +106,22 @@ function staticPodName(id: string): string | undefined {
   return readManifests().find((p) => sandboxId(p.name) === id)?.name;
 }
 
-function staticContainers(argv: string[]): { id: string; name: string }[] {
+/** The running static pods whose name (as `named` spells it) matches `--name REGEX`, if given. */
+function runningPods(argv: string[], named: (pod: string) => string) {
   const i = argv.indexOf('--name');
   const pattern = i >= 0 && argv[i + 1] ? new RegExp(argv[i + 1]!) : undefined;
-  return podStatuses()
-    .filter((p) => p.running && (!pattern || pattern.test(p.name)))
-    .map((p) => ({
-      id: createHash('sha256').update(`${p.name}-${host().name}-${p.startedAt}`).digest('hex').slice(0, 13),
-      name: p.name,
-    }));
+  return podStatuses().filter((p) => p.running && (!pattern || pattern.test(named(p.name))));
+}
+
+/** Containers match on the container name; a new id each time the kubelet starts the pod. */
+function staticContainers(argv: string[]): { id: string; name: string }[] {
+  return runningPods(argv, (n) => n).map((p) => ({
+    id: createHash('sha256').update(`${p.name}-${host().name}-${p.startedAt}`).digest('hex').slice(0, 13),
+    name: p.name,
+  }));
 }
 
 /** Sandbox ids of the static pods the kubelet runs, filtered like `--name REGEX`. */
 function staticPodIds(argv: string[]): string[] {
-  const i = argv.indexOf('--name');
-  const pattern = i >= 0 && argv[i + 1] ? new RegExp(argv[i + 1]!) : undefined;
-  return podStatuses()
-    .filter((p) => p.running && (!pattern || pattern.test(`${p.name}-${host().name}`)))
-    .map((p) => sandboxId(p.name));
+  return runningPods(argv, (n) => `${n}-${host().name}`).map((p) => sandboxId(p.name));
 }
