@@ -17,7 +17,7 @@ import { Title } from './components/Title.js';
 import { useTerminalSize } from './hooks.js';
 import type { Column } from '../steps/engine/operation.js';
 import { InstallModel, type CellState } from './install-model.js';
-import { fitLines } from '../text/fit.js';
+import { fitLines, fitWidth } from '../text/fit.js';
 import { expandTabs } from '../text/terminal.js';
 
 const RENDER_EVERY_MS = 100;
@@ -127,7 +127,7 @@ export function Install({
         <Title step={step} title={`Log of ${pending?.failure.node ?? ''}`} help={pending?.failure.logPath} />
         {viewLog.slice(logScroll, logScroll + page).map((l, i) => (
           <Text key={logScroll + i} wrap="truncate-end">
-            {expandTabs(l) || ' '}
+            {fitWidth(expandTabs(l), columns) || ' '}
           </Text>
         ))}
         <KeyHints
@@ -225,20 +225,25 @@ export function Install({
               ✗ {pending.failure.stepTitle} failed on {pending.failure.node} (attempt{' '}
               {pending.failure.attempts})
             </Text>
-            <Text wrap="truncate-end">{expandTabs(pending.failure.message.split('\n')[0]!)}</Text>
+            <Text wrap="truncate-end">
+              {fitWidth(expandTabs(pending.failure.message.split('\n')[0]!), inBox)}
+            </Text>
             {pending.failure.command ? (
               <Text dimColor wrap="truncate-end">
-                $ {expandTabs(pending.failure.command)} → exit {pending.failure.exitCode}
+                {fitWidth(
+                  `$ ${expandTabs(pending.failure.command)} → exit ${pending.failure.exitCode}`,
+                  inBox,
+                )}
               </Text>
             ) : null}
             {stderrShown.map((l, i) => (
               <Text key={i} dimColor wrap="truncate-end">
-                {expandTabs(l)}
+                {fitWidth(expandTabs(l), inBox)}
               </Text>
             ))}
             {pending.failure.cause ? (
               <Text color="yellow" wrap="truncate-end">
-                {expandTabs(pending.failure.cause.split('\n')[0]!)}
+                {fitWidth(expandTabs(pending.failure.cause.split('\n')[0]!), inBox)}
               </Text>
             ) : null}
             {fix.map((l, i) => (
@@ -277,14 +282,14 @@ export function Install({
           <>
             {notices.map((n, i) => (
               <Text key={`notice${i}`} color="cyan" wrap="truncate-end">
-                • {expandTabs(n)}
+                {fitWidth(`• ${expandTabs(n)}`, columns)}
               </Text>
             ))}
             <Text dimColor>log of {sel?.name ?? '-'}:</Text>
             {tail.map((l, i) => (
               <Text key={i} dimColor wrap="truncate-end">
                 {'  '}
-                {expandTabs(l)}
+                {fitWidth(expandTabs(l), columns - 2)}
               </Text>
             ))}
           </>

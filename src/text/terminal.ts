@@ -3,6 +3,8 @@
 // title, so they are removed: ESC sequences (CSI, OSC and the rest), other C0 and C1 controls, DEL.
 // Tabs stay; a carriage return is dropped (it would overwrite the line).
 
+import stringWidth from 'string-width';
+
 const ESCAPES =
   // eslint-disable-next-line no-control-regex
   /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]/g;
@@ -22,7 +24,12 @@ export function safeLine(text: string): string {
 export function expandTabs(line: string): string {
   if (!line.includes('\t')) return line;
   let out = '';
-  for (const ch of line) out += ch === '\t' ? ' '.repeat(8 - ([...out].length % 8)) : ch;
+  let width = 0;
+  for (const ch of line) {
+    const pad = ch === '\t' ? 8 - (width % 8) : 0;
+    out += pad ? ' '.repeat(pad) : ch;
+    width += pad || stringWidth(ch);
+  }
   return out;
 }
 

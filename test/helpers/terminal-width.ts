@@ -2,7 +2,7 @@
 
 /**
  * Terminal columns a line takes: a tab moves to the next stop of 8, East Asian wide and fullwidth
- * characters take two.
+ * characters take two, combining marks and joiners none.
  */
 export function displayWidth(line: string): number {
   let w = 0;
@@ -11,6 +11,7 @@ export function displayWidth(line: string): number {
       w += 8 - (w % 8);
       continue;
     }
+    if (/\p{Mn}|\p{Me}|\u200d|\ufe0f/u.test(ch)) continue;
     const c = ch.codePointAt(0)!;
     w +=
       (c >= 0x1100 && c <= 0x115f) ||
