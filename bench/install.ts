@@ -39,16 +39,21 @@ function runLogs(stateDir: string, which: 'first' | 'last'): Map<string, Map<str
 
 /** Remote time on the critical path: node stages take their slowest node; cluster steps and serial joins add up. */
 function criticalPath(times: Map<string, Map<string, StepLog>>): number {
+  return stageTimes(times).reduce((s, [, ms]) => s + ms, 0);
+}
+
+/** Each stage's share of the critical path, named by its steps. */
+function stageTimes(times: Map<string, Map<string, StepLog>>): [string, number][] {
   const t = (node: string, step: string) => times.get(node)?.get(step)?.ms ?? 0;
   const nodes = [...times.keys()];
-  let total = 0;
-  for (const stage of [...OPENING, ...install.stages]) {
+  return [...OPENING, ...install.stages].map((stage) => {
     const steps = stage.kind === 'each' ? stage.steps : [stage.step];
     const parallel = stage.kind === 'each' || (stage.step.scope === 'node' && !stage.step.serial);
-    if (parallel) total += Math.max(0, ...nodes.map((n) => steps.reduce((s, st) => s + t(n, st.id), 0)));
-    else total += nodes.reduce((s, n) => s + steps.reduce((m, st) => m + t(n, st.id), 0), 0);
-  }
-  return total;
+    const ms = parallel
+      ? Math.max(0, ...nodes.map((n) => steps.reduce((s, st) => s + t(n, st.id), 0)))
+      : nodes.reduce((s, n) => s + steps.reduce((m, st) => m + t(n, st.id), 0), 0);
+    return [steps.map((s) => s.id).join('+'), ms];
+  });
 }
 
 const OPENING = [
@@ -74,7 +79,7 @@ prepareInstallBench();
 const seed = await labUp();
 try {
   const first = installInLab(seed, 'seed');
-  if (first.code !== 0) throw new Error(`seed install failed (exit ${first.code})`);
+  if (first.code !== 0) throw new Error(`seed install failed (exit ${first.code}):\n${first.tail}`);
   const remote = criticalPath(runLogs(first.stateDir, 'first'));
   const overhead = first.ms - remote;
   console.log(
@@ -91,11 +96,19 @@ try {
   );
   console.log(`  peak memory of the wizard: ${first.rssMiB.toFixed(0)} MiB`);
   const rerun = installInLab(seed, 'seed');
-  if (rerun.code !== 0) throw new Error(`the rerun failed (exit ${rerun.code})`);
+  if (rerun.code !== 0) throw new Error(`the rerun failed (exit ${rerun.code}):\n${rerun.tail}`);
   const firstTrips = mostTrips(runLogs(first.stateDir, 'first'));
   const rerunTrips = mostTrips(runLogs(rerun.stateDir, 'last'));
   console.log(
     `  rerun (nothing to change): ${(rerun.ms / 1000).toFixed(1)} s = ${((rerun.ms / first.ms) * 100).toFixed(0)}% of the first run; most round trips by one node in one step: ${rerunTrips.trips} (${rerunTrips.where}), first run ${firstTrips.trips} (${firstTrips.where})`,
+  );
+  const rerunStages = stageTimes(runLogs(rerun.stateDir, 'last')).sort((a, b) => b[1] - a[1]);
+  const rerunRemote = rerunStages.reduce((s, [, ms]) => s + ms, 0);
+  console.log(
+    `  the rerun's remote time on the critical path: ${(rerunRemote / 1000).toFixed(1)} s; the rest (${((rerun.ms - rerunRemote) / 1000).toFixed(1)} s) is the CLI's start, connecting and planning; largest: ${rerunStages
+      .slice(0, 5)
+      .map(([id, ms]) => `${id} ${(ms / 1000).toFixed(2)} s`)
+      .join(', ')}`,
   );
   target(
     'rerun with nothing to change / first install',
@@ -112,11 +125,13 @@ try {
 } finally {
   await labDown(seed.dir);
 }
+// BENCH_SEED_ONLY=1: the seed install and its rerun only (a quick look while working on them).
+if (process.env.BENCH_SEED_ONLY) process.exit(0);
 
 const big = await labUp({ masters: 3, workers: 50 });
 try {
   const r = installInLab(big, 'big');
-  if (r.code !== 0) throw new Error(`3+50 install failed (exit ${r.code})`);
+  if (r.code !== 0) throw new Error(`3+50 install failed (exit ${r.code}):\n${r.tail}`);
   console.log(
     `3 masters + 50 workers: wall ${(r.ms / 1000).toFixed(1)} s, peak memory of the wizard ${r.rssMiB.toFixed(0)} MiB (target: under 200 MB)`,
   );

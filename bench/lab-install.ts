@@ -26,6 +26,8 @@ export interface InstallRun {
   code: number;
   stateDir: string;
   rssMiB: number;
+  /** The end of what the wizard printed: why a failed install failed. */
+  tail: string;
 }
 
 export function installInLab(state: LabState, name: string): InstallRun {
@@ -55,5 +57,6 @@ export function installInLab(state: LabState, name: string): InstallRun {
     code: r.status ?? -1,
     stateDir: join(dir, 'state'),
     rssMiB: Number(rss ?? 0) / 1024,
+    tail: `${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`.trim(),
   };
 }

@@ -9,7 +9,10 @@ for (const workers of [2, 22, 47, 100]) {
   const state = await labUp({ masters: 3, workers });
   try {
     const r = installInLab(state, `scale-${workers}`);
-    if (r.code !== 0) throw new Error(`install of ${state.hosts.length} nodes failed (exit ${r.code})`);
+    if (r.code !== 0)
+      throw new Error(
+        `install of ${state.hosts.length} nodes failed (exit ${r.code}); it printed:\n${r.tail}`,
+      );
     rows.push({ nodes: state.hosts.length, s: r.ms / 1000, mib: r.rssMiB });
     console.log(
       `scale: ${state.hosts.length} nodes installed in ${(r.ms / 1000).toFixed(1)} s, wizard peak memory ${r.rssMiB.toFixed(0)} MiB`,
