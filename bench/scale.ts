@@ -5,7 +5,9 @@ import { installInLab, prepareInstallBench } from './lab-install.js';
 
 prepareInstallBench();
 const rows: { nodes: number; s: number; mib: number }[] = [];
-for (const workers of [2, 22, 47, 100]) {
+// BENCH_SCALE_WORKERS=100: one size only (a quick look at the largest).
+const sizes = process.env.BENCH_SCALE_WORKERS ? [Number(process.env.BENCH_SCALE_WORKERS)] : [2, 22, 47, 100];
+for (const workers of sizes) {
   const state = await labUp({ masters: 3, workers });
   try {
     const r = installInLab(state, `scale-${workers}`);

@@ -18,7 +18,8 @@ export const addons: Step = {
     return (
       (
         await ctx.probe(
-          `${KUBECTL} -n ${ns} get deployment kuboard-v3 && ${KUBECTL} -n ${ns} get serviceaccount kuboard-admin`,
+          // One kubectl for both: it exits non-zero when either is missing.
+          `${KUBECTL} -n ${ns} get deployment/kuboard-v3 serviceaccount/kuboard-admin -o name`,
         )
       ).code === 0
     );

@@ -29,15 +29,18 @@ export function kubectlOn(h: Host): string {
   return `kubectl --kubeconfig /etc/kubernetes/admin.conf --server https://${h.address}:${APISERVER_PORT}`;
 }
 
+/** The read isMember makes (to prefetch it with others); an apiserver that hangs is given up after 10 s. */
+export function memberQuery(name: string, on: Host): string {
+  return `${kubectlOn(on)} --request-timeout=10s get node ${quote(name)} -o name 2>&1`;
+}
+
 /**
  * Is `name` a Node of the cluster, asked of `on`'s apiserver? Yes or no, or a StepError when the API
  * cannot tell: a check that cannot see the cluster must stop, never guess "not joined" and reset a
  * member.
  */
 export async function isMember(ctx: StepContext, name: string, on: Host): Promise<boolean> {
-  const r = await ctx.probeOn(on, `${kubectlOn(on)} get node ${quote(name)} -o name 2>&1`, {
-    timeoutMs: 30_000,
-  });
+  const r = await ctx.probeOn(on, memberQuery(name, on), { timeoutMs: 30_000 });
   if (r.code === 0) return true;
   if (/\(NotFound\)|not found/.test(r.stdout)) return false;
   throw new StepError(

@@ -52,8 +52,11 @@ export function parseMembers(json: string): EtcdMember[] | undefined {
 }
 
 /** The member list as `on` sees it (read-only), or undefined when its etcd does not answer. */
+/** The read etcdMembers makes, through the local etcd (to prefetch it with others). */
+export const MEMBER_LIST = etcdApi('/v3/cluster/member/list');
+
 export async function etcdMembers(ctx: StepContext, on: Host): Promise<EtcdMember[] | undefined> {
-  const r = await ctx.probeOn(on, etcdApi('/v3/cluster/member/list'), { timeoutMs: 15_000 });
+  const r = await ctx.probeOn(on, MEMBER_LIST, { timeoutMs: 15_000 });
   return r.code === 0 ? parseMembers(r.stdout) : undefined;
 }
 

@@ -21,8 +21,12 @@ export const LOCAL_APISERVER_HEALTHY = `curl -sfk --max-time 5 ${LOCAL_APISERVER
  * a lost link) leaves admin.conf and a healthy apiserver behind, but no RBAC for admin.conf, no
  * cluster-info and no add-ons; that is not a cluster to build on. Asked of this node's own apiserver
  * (super-admin.conf where init ran), so a VIP that is down does not make a complete init look undone.
+ * Once a run has seen init end (the journal's mark), a healthy apiserver is enough: the question of
+ * a cut-short init is settled, and a rerun saves a kubectl.
  */
 async function initialized(ctx: StepContext): Promise<boolean> {
+  if (ctx.svc.marks().initCompletedAt)
+    return (await ctx.probe(`test -f /etc/kubernetes/admin.conf && ${LOCAL_APISERVER_HEALTHY}`)).code === 0;
   const kubeconfig = 'K=/etc/kubernetes/super-admin.conf; [ -f "$K" ] || K=/etc/kubernetes/admin.conf';
   return (
     (
@@ -84,7 +88,7 @@ export const initControlPlane: Step = {
     const marks = ctx.svc.marks();
     if (marks.initCompletedAt) {
       throw new StepError(
-        `kubeadm init already completed on ${ctx.node.name} at ${marks.initCompletedAt}, but its apiserver does not answer now (or kube-proxy, init's last add-on, is gone)`,
+        `kubeadm init already completed on ${ctx.node.name} at ${marks.initCompletedAt}, but /etc/kubernetes/admin.conf is gone or its apiserver does not answer now`,
         `look at ${ctx.node.name} (systemctl status kubelet; crictl ps), then run apply again; k8sha-wizard never runs init twice on a cluster. To start over, reset every node and use --restart`,
       );
     }

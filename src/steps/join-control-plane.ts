@@ -4,13 +4,13 @@
 // so it neither blocks the new member-add nor counts against quorum.
 import { controlPlanes } from '../answers/model.js';
 import type { Host } from '../answers/schema.js';
-import { clusterControlPlane, isMember } from './cluster-host.js';
+import { clusterControlPlane, isMember, memberQuery } from './cluster-host.js';
 import { KUBEADM_CONFIG_PATH } from '../render/kubeadm.js';
 import type { Step } from './engine/step.js';
 import type { StepContext } from './engine/context.js';
 import { CommandFailed, StepError } from './engine/failure.js';
 import { firewallCause, loadBalancerCause } from './diagnose.js';
-import { etcdMembers, halfJoined, peerUrl, removeEtcdMember } from './etcd-members.js';
+import { MEMBER_LIST, etcdMembers, halfJoined, peerUrl, removeEtcdMember } from './etcd-members.js';
 import { LOCAL_APISERVER_HEALTHY } from './init-control-plane.js';
 import { hasLeftovers, installRootKubeconfig, kubeadmReset, resetBeforeJoin } from './kubeadm-reset.js';
 
@@ -20,14 +20,10 @@ const READYZ =
 /** How long a join waits for a healthy cluster first (a restarting member or apiserver is back well within it). */
 const HEALTHY_WAIT_S = 60;
 
+const LOCALLY_HEALTHY = `test -f /etc/kubernetes/kubelet.conf && test -f /etc/kubernetes/manifests/kube-apiserver.yaml && ${LOCAL_APISERVER_HEALTHY}`;
+
 async function locallyHealthy(ctx: StepContext): Promise<boolean> {
-  return (
-    (
-      await ctx.probe(
-        `test -f /etc/kubernetes/kubelet.conf && test -f /etc/kubernetes/manifests/kube-apiserver.yaml && ${LOCAL_APISERVER_HEALTHY}`,
-      )
-    ).code === 0
-  );
+  return (await ctx.probe(LOCALLY_HEALTHY)).code === 0;
 }
 
 /** A working control plane other than this one, to ask about the cluster. */
@@ -61,6 +57,11 @@ export const joinControlPlane: Step = {
   retry: { tries: 2, delayMs: 10_000 },
   skippable: false,
   reset: kubeadmReset,
+  // The check's three reads in one round trip: each is bounded (curl's timeouts, kubectl's 10 s).
+  reads: (ctx) =>
+    ctx.svc.context().initializedOn === ctx.node.name
+      ? []
+      : [LOCALLY_HEALTHY, memberQuery(ctx.node.name, ctx.node), MEMBER_LIST],
   async check(ctx) {
     if (ctx.svc.context().initializedOn === ctx.node.name) return true;
     if (!(await locallyHealthy(ctx))) return false;

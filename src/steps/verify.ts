@@ -25,8 +25,11 @@ export function verifyScript(a: Answers, polls: number): string {
   const readyz = quote(`https://${apiEndpointText(a)}/readyz`);
   return [
     `i=0; crash=0; while [ $i -lt ${polls} ]; do i=$((i+1)); p=''`,
-    `  curl -sfk --max-time 5 ${readyz} >/dev/null || p="$p\nthe API does not answer through ${apiEndpointText(a)}"`,
-    `  nodes=$(${KUBECTL} get nodes -o jsonpath=${quote(NODE_ROWS)} 2>&1) || p="$p\nkubectl get nodes failed: $(echo "$nodes" | tail -1)"`,
+    // kubectl goes through the endpoint too; only when it fails does curl say whether the endpoint answers.
+    `  if ! nodes=$(${KUBECTL} get nodes -o jsonpath=${quote(NODE_ROWS)} 2>&1); then`,
+    `    curl -sfk --max-time 5 ${readyz} >/dev/null || p="$p\nthe API does not answer through ${apiEndpointText(a)}"`,
+    '    p="$p\nkubectl get nodes failed: $(echo "$nodes" | tail -1)"',
+    '  fi',
     `  for want in ${expected}; do n=\${want%%:*}; role=\${want#*:}`,
     `    row=$(printf '%s\\n' "$nodes" | awk -F'\\t' -v n="$n" '$1==n {print; exit}')`,
     '    if [ -z "$row" ]; then p="$p\n$n is not registered in the cluster"; continue; fi',
