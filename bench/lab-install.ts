@@ -30,6 +30,22 @@ export interface InstallRun {
   tail: string;
 }
 
+/** The failed steps' messages (from the JSON events) and the end of stderr: why a run failed. */
+function whyFailed(stdout: string, stderr: string): string {
+  const failed = stdout
+    .split('\n')
+    .filter((l) => l.includes('"type":"step-finished"') && l.includes('"status":"failed"'))
+    .map((l) => {
+      const e = JSON.parse(l) as {
+        node: string;
+        step: string;
+        failure?: { message?: string; stderrTail?: string[] };
+      };
+      return `${e.node} ${e.step}: ${e.failure?.message ?? '?'}${e.failure?.stderrTail?.length ? `\n  ${e.failure.stderrTail.join('\n  ')}` : ''}`;
+    });
+  return [...failed.slice(0, 10), stderr.slice(-1500)].join('\n').trim();
+}
+
 export function installInLab(state: LabState, name: string): InstallRun {
   const dir = join(state.dir, 'bench', name);
   mkdirSync(dir, { recursive: true });
@@ -57,6 +73,6 @@ export function installInLab(state: LabState, name: string): InstallRun {
     code: r.status ?? -1,
     stateDir: join(dir, 'state'),
     rssMiB: Number(rss ?? 0) / 1024,
-    tail: `${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`.trim(),
+    tail: whyFailed(r.stdout, r.stderr),
   };
 }

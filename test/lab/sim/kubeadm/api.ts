@@ -69,19 +69,46 @@ export interface Api {
   call(method: string, path: string, body?: unknown, contentType?: string): Promise<HttpResult>;
 }
 
+/**
+ * A GET whose connection was reset or closed early is sent again, as client-go does (a write is not:
+ * it may have happened). client-go has no client timeout here; the sim's 5 s one is retried the same
+ * way, so a busy apiserver makes a GET slow, not an error, for up to 30 s.
+ */
+const GET_RETRY_MS = 30_000;
+
+function transient(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return (
+    err.code === 'ECONNRESET' ||
+    err.code === 'EPIPE' ||
+    /socket hang up|Client\.Timeout exceeded/.test(err.message ?? '')
+  );
+}
+
 export function apiFrom(creds: Credentials): Api {
+  const once = (method: string, path: string, body?: unknown, contentType?: string) =>
+    https(`${creds.server}${path}`, {
+      method,
+      ca: creds.ca,
+      ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}),
+      ...(creds.token ? { token: creds.token } : {}),
+      ...(body !== undefined ? { body } : {}),
+      ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+      timeoutMs: 5000,
+    });
   return {
     creds,
-    call: (method, path, body, contentType) =>
-      https(`${creds.server}${path}`, {
-        method,
-        ca: creds.ca,
-        ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}),
-        ...(creds.token ? { token: creds.token } : {}),
-        ...(body !== undefined ? { body } : {}),
-        ...(contentType ? { headers: { 'content-type': contentType } } : {}),
-        timeoutMs: 5000,
-      }),
+    call: async (method, path, body, contentType) => {
+      const until = Date.now() + GET_RETRY_MS;
+      for (;;) {
+        try {
+          return await once(method, path, body, contentType);
+        } catch (e) {
+          if (method !== 'GET' || !transient(e) || Date.now() > until) throw e;
+          await sleep(1000);
+        }
+      }
+    },
   };
 }
 

@@ -135,6 +135,11 @@ async function nodeNameFree(api: Api, name: string): Promise<void> {
   const n = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(
     api,
     `/api/v1/nodes/${name}`,
+  ).catch((e: unknown) =>
+    fail(
+      1,
+      `error execution phase kubelet-start: cannot get Node "${name}": ${dialError(api.creds.server, e)}`,
+    ),
   );
   if (n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
     fail(
