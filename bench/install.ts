@@ -42,13 +42,17 @@ function criticalPath(times: Map<string, Map<string, StepLog>>): number {
   return stageTimes(times).reduce((s, [, ms]) => s + ms, 0);
 }
 
-/** Each stage's share of the critical path, named by its steps. */
-function stageTimes(times: Map<string, Map<string, StepLog>>): [string, number][] {
+/**
+ * Each stage's share of the critical path, named by its steps. `checksOnly` (a rerun with nothing to
+ * change): a serial step's checks run on every node at once, so it takes its slowest node too.
+ */
+function stageTimes(times: Map<string, Map<string, StepLog>>, checksOnly = false): [string, number][] {
   const t = (node: string, step: string) => times.get(node)?.get(step)?.ms ?? 0;
   const nodes = [...times.keys()];
   return [...OPENING, ...install.stages].map((stage) => {
     const steps = stage.kind === 'each' ? stage.steps : [stage.step];
-    const parallel = stage.kind === 'each' || (stage.step.scope === 'node' && !stage.step.serial);
+    const parallel =
+      stage.kind === 'each' || (stage.step.scope === 'node' && (!stage.step.serial || checksOnly));
     const ms = parallel
       ? Math.max(0, ...nodes.map((n) => steps.reduce((s, st) => s + t(n, st.id), 0)))
       : nodes.reduce((s, n) => s + steps.reduce((m, st) => m + t(n, st.id), 0), 0);
@@ -102,7 +106,7 @@ try {
   console.log(
     `  rerun (nothing to change): ${(rerun.ms / 1000).toFixed(1)} s = ${((rerun.ms / first.ms) * 100).toFixed(0)}% of the first run; most round trips by one node in one step: ${rerunTrips.trips} (${rerunTrips.where}), first run ${firstTrips.trips} (${firstTrips.where})`,
   );
-  const rerunStages = stageTimes(runLogs(rerun.stateDir, 'last')).sort((a, b) => b[1] - a[1]);
+  const rerunStages = stageTimes(runLogs(rerun.stateDir, 'last'), true).sort((a, b) => b[1] - a[1]);
   const rerunRemote = rerunStages.reduce((s, [, ms]) => s + ms, 0);
   console.log(
     `  the rerun's remote time on the critical path: ${(rerunRemote / 1000).toFixed(1)} s; the rest (${((rerun.ms - rerunRemote) / 1000).toFixed(1)} s) is the CLI's start, connecting and planning; largest: ${rerunStages

@@ -20,13 +20,17 @@ const POD_ROWS =
  * every expected node registered, Ready and with the right role, and no networking pod failing.
  * Exit 0 when all is well; otherwise the problems on stdout, one per line.
  */
+// Each look is bounded: on a large, busy cluster a slow answer is a problem line ("not yet"), and the
+// check (one look) ends within its 60 s instead of timing out the whole step.
+const LOOK = `${KUBECTL} --request-timeout=20s`;
+
 export function verifyScript(a: Answers, polls: number): string {
   const expected = a.hosts.map((h) => `${h.name}:${h.role === 'control-plane' ? 'cp' : 'worker'}`).join(' ');
   const readyz = quote(`https://${apiEndpointText(a)}/readyz`);
   return [
     `i=0; crash=0; while [ $i -lt ${polls} ]; do i=$((i+1)); p=''`,
     // kubectl goes through the endpoint too; only when it fails does curl say whether the endpoint answers.
-    `  if ! nodes=$(${KUBECTL} get nodes -o jsonpath=${quote(NODE_ROWS)} 2>&1); then`,
+    `  if ! nodes=$(${LOOK} get nodes -o jsonpath=${quote(NODE_ROWS)} 2>&1); then`,
     `    curl -sfk --max-time 5 ${readyz} >/dev/null || p="$p\nthe API does not answer through ${apiEndpointText(a)}"`,
     '    p="$p\nkubectl get nodes failed: $(echo "$nodes" | tail -1)"',
     '  fi',
@@ -39,7 +43,7 @@ export function verifyScript(a: Answers, polls: number): string {
     '    [ "$role:$cp" = cp:no ] && p="$p\n$n has the wrong role (no control-plane label)"',
     '    [ "$role:$cp" = worker:yes ] && p="$p\n$n has the wrong role (labelled control-plane)"',
     '  done',
-    `  pods=$(${KUBECTL} -n kube-system get pods -l 'k8s-app in (kube-proxy,calico-node)' -o jsonpath=${quote(POD_ROWS)} 2>/dev/null)`,
+    `  pods=$(${LOOK} -n kube-system get pods -l 'k8s-app in (kube-proxy,calico-node)' -o jsonpath=${quote(POD_ROWS)} 2>/dev/null)`,
     `  bad=$(printf '%s\\n' "$pods" | awk -F'\\t' 'NF>1 && $3!="true" {printf "%s on %s is %s%s\\n", $1, $2, ($4==""?"not running":$4), ($5==""?"":": " $5)}')`,
     '  [ -n "$bad" ] && p="$p\n$bad"',
     // Nodes the cluster has and the answers do not: named, never removed (apply only adds).
