@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { parse, stringify } from 'yaml';
+import { https, type HttpResult } from './http.js';
 import { inv } from './invocation.js';
 
 export interface Credentials {
@@ -73,4 +74,24 @@ export function resolveKubeconfig(flag: string | undefined): string | undefined 
   if (env) return env;
   const home = `${inv().env.HOME ?? homedir()}/.kube/config`;
   return existsSync(home) ? home : undefined;
+}
+
+/** One API request as a kubeconfig's user: its CA, client certificate or token. */
+export function requestAs(
+  c: Credentials,
+  method: string,
+  path: string,
+  timeoutMs: number,
+  body?: unknown,
+  contentType?: string,
+): Promise<HttpResult> {
+  return https(`${c.server}${path}`, {
+    method,
+    ca: c.ca,
+    ...(c.cert ? { cert: c.cert, key: c.key } : {}),
+    ...(c.token ? { token: c.token } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+    timeoutMs,
+  });
 }

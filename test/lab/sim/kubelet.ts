@@ -10,8 +10,7 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import { host, journal, now, readIfExists } from './env.js';
-import { https } from './http.js';
-import { readKubeconfig, type Credentials } from './kubeconfig.js';
+import { readKubeconfig, requestAs, type Credentials } from './kubeconfig.js';
 import { installedPackages } from './packages.js';
 import { podStatuses, reconcileStaticPods } from './static-pods.js';
 import { loadedModules, swapOn } from './system.js';
@@ -140,16 +139,8 @@ function creds(): Credentials | undefined {
   }
 }
 
-async function api(c: Credentials, method: string, path: string, body?: unknown, contentType?: string) {
-  return https(`${c.server}${path}`, {
-    method,
-    ca: c.ca,
-    ...(c.cert ? { cert: c.cert, key: c.key } : {}),
-    ...(c.token ? { token: c.token } : {}),
-    ...(body !== undefined ? { body } : {}),
-    ...(contentType ? { headers: { 'content-type': contentType } } : {}),
-    timeoutMs: 4000,
-  });
+function api(c: Credentials, method: string, path: string, body?: unknown, contentType?: string) {
+  return requestAs(c, method, path, 4000, body, contentType);
 }
 
 function osImage(): string {

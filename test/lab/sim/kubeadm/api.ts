@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Etcd, tlsFrom, ETCD_PKI } from '../etcd.js';
 import { fail, now } from '../env.js';
-import { dialError, https, type HttpResult } from '../http.js';
+import { dialError, type HttpResult } from '../http.js';
 import { userPath } from '../invocation.js';
-import { readKubeconfig, type Credentials } from '../kubeconfig.js';
+import { readKubeconfig, requestAs, type Credentials } from '../kubeconfig.js';
 
 export const PKI = '/etc/kubernetes/pki';
 export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
@@ -87,15 +87,7 @@ function transient(e: unknown): boolean {
 
 export function apiFrom(creds: Credentials): Api {
   const once = (method: string, path: string, body?: unknown, contentType?: string) =>
-    https(`${creds.server}${path}`, {
-      method,
-      ca: creds.ca,
-      ...(creds.cert ? { cert: creds.cert, key: creds.key } : {}),
-      ...(creds.token ? { token: creds.token } : {}),
-      ...(body !== undefined ? { body } : {}),
-      ...(contentType ? { headers: { 'content-type': contentType } } : {}),
-      timeoutMs: 5000,
-    });
+    requestAs(creds, method, path, 5000, body, contentType);
   return {
     creds,
     call: async (method, path, body, contentType) => {
