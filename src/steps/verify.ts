@@ -16,6 +16,24 @@ const POD_ROWS =
   '{range .items[*]}{.metadata.labels.k8s-app}{"\\t"}{.spec.nodeName}{"\\t"}{.status.containerStatuses[0].ready}{"\\t"}{.status.containerStatuses[0].state.waiting.reason}{"\\t"}{.status.containerStatuses[0].state.waiting.message}{"\\n"}{end}';
 
 /**
+ * POSIX awk over the node rows, with `want` the expected "name:cp|worker" list: one line per
+ * problem (not registered, not Ready with the kubelet's message, wrong role) and "extra NAME" for a
+ * node the answers do not name.
+ */
+const NODE_PROBLEMS = [
+  'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) { split(w[i], kv, ":"); role[kv[1]] = kv[2]; name[i] = kv[1] } }',
+  'NF >= 3 && $1 != "" {',
+  '  seen[$1] = 1',
+  '  if (!($1 in role)) { print "extra " $1; next }',
+  '  if ($3 != "True") print $1 " is not Ready" ($4 == "" ? "" : " (" $4 ")")',
+  '  cp = index($2, "node-role.kubernetes.io/control-plane") > 0',
+  '  if (role[$1] == "cp" && !cp) print $1 " has the wrong role (no control-plane label)"',
+  '  if (role[$1] == "worker" && cp) print $1 " has the wrong role (labelled control-plane)"',
+  '}',
+  'END { for (i = 1; i <= n; i++) if (!(name[i] in seen)) print name[i] " is not registered in the cluster" }',
+].join('\n');
+
+/**
  * A POSIX sh script that checks once (polls=1) or polls every 3 s: the API through the endpoint,
  * every expected node registered, Ready and with the right role, and no networking pod failing.
  * Exit 0 when all is well; otherwise the problems on stdout, one per line.
@@ -34,20 +52,14 @@ export function verifyScript(a: Answers, polls: number): string {
     `    curl -sfk --max-time 5 ${readyz} >/dev/null || p="$p\nthe API does not answer through ${apiEndpointText(a)}"`,
     '    p="$p\nkubectl get nodes failed: $(echo "$nodes" | tail -1)"',
     '  fi',
-    `  for want in ${expected}; do n=\${want%%:*}; role=\${want#*:}`,
-    `    row=$(printf '%s\\n' "$nodes" | awk -F'\\t' -v n="$n" '$1==n {print; exit}')`,
-    '    if [ -z "$row" ]; then p="$p\n$n is not registered in the cluster"; continue; fi',
-    `    labels=$(printf '%s' "$row" | cut -f2); st=$(printf '%s' "$row" | cut -f3); msg=$(printf '%s' "$row" | cut -f4)`,
-    '    [ "$st" = True ] || p="$p\n$n is not Ready${msg:+ ($msg)}"',
-    '    case "$labels" in *node-role.kubernetes.io/control-plane*) cp=yes;; *) cp=no;; esac',
-    '    [ "$role:$cp" = cp:no ] && p="$p\n$n has the wrong role (no control-plane label)"',
-    '    [ "$role:$cp" = worker:yes ] && p="$p\n$n has the wrong role (labelled control-plane)"',
-    '  done',
+    // One awk pass over every node row: a fixed number of processes per look, whatever the size.
+    `  rows=$(printf '%s\\n' "$nodes" | awk -F'\\t' -v want=${quote(expected)} ${quote(NODE_PROBLEMS)})`,
+    `  np=$(printf '%s\\n' "$rows" | sed '/^extra /d'); [ -n "$np" ] && p="$p\n$np"`,
     `  pods=$(${LOOK} -n kube-system get pods -l 'k8s-app in (kube-proxy,calico-node)' -o jsonpath=${quote(POD_ROWS)} 2>/dev/null)`,
     `  bad=$(printf '%s\\n' "$pods" | awk -F'\\t' 'NF>1 && $3!="true" {printf "%s on %s is %s%s\\n", $1, $2, ($4==""?"not running":$4), ($5==""?"":": " $5)}')`,
     '  [ -n "$bad" ] && p="$p\n$bad"',
     // Nodes the cluster has and the answers do not: named, never removed (apply only adds).
-    `  if [ -z "$p" ]; then printf '%s\\n' "$nodes" | cut -f1 | while read -r n; do case " ${expected} " in *" $n:"*) ;; *) [ -n "$n" ] && echo "extra $n";; esac; done; exit 0; fi`,
+    `  if [ -z "$p" ]; then printf '%s\\n' "$rows" | sed -n '/^extra /p'; exit 0; fi`,
     '  case "$bad" in *CrashLoopBackOff*) crash=$((crash+1));; *) crash=0;; esac',
     '  if [ $crash -ge 3 ] || [ $i -ge ' +
       String(polls) +
