@@ -13,6 +13,8 @@ import { nodeReady, withNodeLifecycle } from './views.js';
 const R = (kind: string) => BUILTIN.find((r) => r.kind === kind)!;
 const LEASE = R('Lease');
 const LEASE_MS = 15_000;
+const RETRY_PERIOD_MS = 2000;
+const RENEW_DEADLINE_MS = 10_000;
 
 function hash5(s: string): string {
   return createHash('sha256')
@@ -184,9 +186,18 @@ async function reconcile(s: Storage): Promise<void> {
 }
 
 export function startControllers(s: Storage, me: string): void {
+  // Leader election as kube-controller-manager's: the holder renews, and the others try, every
+  // RetryPeriod (2 s); the lease lasts 15 s, and a holder that cannot renew for RenewDeadline (10 s)
+  // stops leading.
+  let triedAt = 0;
+  let renewedAt = 0; // the last renewal by this apiserver; 0 when another one leads
   const tick = async () => {
     try {
-      if (await acquireLease(s, me)) await reconcile(s);
+      if (Date.now() - triedAt >= RETRY_PERIOD_MS) {
+        triedAt = Date.now();
+        renewedAt = (await acquireLease(s, me)) ? Date.now() : 0;
+      }
+      if (renewedAt && Date.now() - renewedAt < RENEW_DEADLINE_MS) await reconcile(s);
     } catch {
       // no quorum, a conflict with another writer: try again on the next tick
     }

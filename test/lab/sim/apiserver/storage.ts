@@ -6,6 +6,9 @@ import { Etcd, EtcdError } from '../etcd.js';
 import { now } from '../env.js';
 import { BUILTIN, derived, keyOf, prefixOf, type Obj, type Resource } from './resources.js';
 
+/** kube-apiserver's etcd health check: at most one read per half of its 2 s timeout. */
+const HEALTH_CHECK_EVERY_MS = 1000;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -38,6 +41,7 @@ export function fromEtcd(e: unknown): ApiError {
 
 export class Storage {
   private crds: { at: number; list: Resource[] } | undefined;
+  private health: { at: number; pending: boolean; result: Promise<string | undefined> } | undefined;
 
   constructor(readonly etcd: Etcd) {}
 
@@ -194,13 +198,22 @@ export class Storage {
     return cur;
   }
 
-  /** Is etcd there with a quorum? A linearizable read, as kube-apiserver's etcd health check does. */
+  /**
+   * Is etcd there with a quorum? A linearizable read, as kube-apiserver's etcd health check does, at
+   * most once a second: since 1.26 kube-apiserver rate-limits it to half its 2 s timeout, with no
+   * burst, and answers the checks in between with the last result (kubernetes#112046). haproxy's and
+   * keepalived's checks on three control planes would otherwise read etcd several times a second.
+   */
   async healthy(): Promise<string | undefined> {
-    try {
-      await this.etcd.get('health');
-      return undefined;
-    } catch (e) {
-      return (e as Error).message;
-    }
+    const last = this.health;
+    if (last && (last.pending || Date.now() - last.at < HEALTH_CHECK_EVERY_MS)) return last.result;
+    const result = this.etcd.get('health').then(
+      () => undefined,
+      (e: unknown) => (e as Error).message,
+    );
+    const entry = { at: Date.now(), pending: true, result };
+    this.health = entry;
+    void result.then(() => (entry.pending = false));
+    return result;
   }
 }
