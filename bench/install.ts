@@ -37,6 +37,19 @@ function runLogs(stateDir: string, which: 'first' | 'last'): Map<string, Map<str
   return out;
 }
 
+/** Commands that change a host ("$ " lines, beyond connecting) in a run's logs: a rerun must have none. */
+function changesIn(stateDir: string): string[] {
+  const logs = join(stateDir, 'clusters', 'seed-cluster', 'logs');
+  const run = readdirSync(logs).sort().at(-1)!;
+  return readdirSync(join(logs, run)).flatMap((f) =>
+    readFileSync(join(logs, run, f), 'utf8')
+      .split('\n')
+      .map((line) => /\[([\w-]+)\] \$ (.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => !!m && m[2] !== 'ssh connect')
+      .map((m) => `${f.replace(/\.log$/, '')}/${m[1]}: ${m[2]}`),
+  );
+}
+
 /** Remote time on the critical path: node stages take their slowest node; cluster steps and serial joins add up. */
 function criticalPath(times: Map<string, Map<string, StepLog>>): number {
   return stageTimes(times).reduce((s, [, ms]) => s + ms, 0);
@@ -101,6 +114,9 @@ try {
   console.log(`  peak memory of the wizard: ${first.rssMiB.toFixed(0)} MiB`);
   const rerun = installInLab(seed, 'seed');
   if (rerun.code !== 0) throw new Error(`the rerun failed (exit ${rerun.code}):\n${rerun.tail}`);
+  // A rerun that changed something is not the rerun this figure is about.
+  const changes = changesIn(rerun.stateDir);
+  if (changes.length) throw new Error(`the rerun changed hosts:\n${changes.join('\n')}`);
   const firstTrips = mostTrips(runLogs(first.stateDir, 'first'));
   const rerunTrips = mostTrips(runLogs(rerun.stateDir, 'last'));
   console.log(

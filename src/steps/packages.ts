@@ -1,5 +1,6 @@
 // Package-manager helpers shared by the runtime, Kubernetes and load-balancer steps.
 import type { StepContext } from './engine/context.js';
+import { packageQueryRead } from './engine/package-query.js';
 import { quote } from './transport/shell.js';
 
 /** Installed version (full package version) or undefined. Read-only. */
@@ -56,7 +57,7 @@ export async function unitEnabled(ctx: StepContext, unit: string): Promise<boole
 
 // The reads above, by name, so a step can list them for one round trip (Step.reads).
 export function installedRead(ctx: StepContext, pkg: string): string {
-  return ctx.family === 'rhel' ? `rpm -q ${quote(pkg)}` : `dpkg -s ${quote(pkg)} 2>/dev/null`;
+  return packageQueryRead(ctx.family, pkg);
 }
 
 export const unitActiveRead = (unit: string) => `systemctl is-active --quiet ${quote(unit)}`;

@@ -13,6 +13,7 @@ import { safeLine, safeText } from '../../text/terminal.js';
 import { quote } from '../transport/shell.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import { batch } from './batch.js';
+import { fileStateRead } from './file-state.js';
 import type { EngineEvent } from './events.js';
 import type { NodeFacts } from './facts.js';
 import { CommandFailed, tail } from './failure.js';
@@ -165,7 +166,7 @@ export class StepContext {
     this.svc.log.write(host.name, this.step.id, `? ${wanted.length} reads in one round trip`);
     const r = await t.exec(b.script, { timeoutMs: 5 * 60_000, step: this.step.id, node: this.node.name });
     this.svc.log.write(host.name, this.step.id, `  => exit ${r.code} (${r.durationMs} ms)`);
-    b.split(r.stdout, r.durationMs).forEach((res, i) => cache.set(wanted[i]!, res));
+    b.split(r.stdout, r.durationMs).forEach((res, i) => res && cache.set(wanted[i]!, res));
     this.prefetched.set(host.name, cache);
   }
 
@@ -269,9 +270,7 @@ export class StepContext {
 
   /** The read isUpToDate makes for a file (to prefetch it with others). */
   fileRead(f: RenderedFile): string {
-    return f.kind === 'managed-block'
-      ? `cat ${quote(f.path)} 2>/dev/null`
-      : `sha256sum ${quote(f.path)} 2>/dev/null; stat -c %a ${quote(f.path)} 2>/dev/null`;
+    return f.kind === 'managed-block' ? `cat ${quote(f.path)} 2>/dev/null` : fileStateRead(f.path);
   }
 
   /** Read-only: the node has this file with this content and mode. */

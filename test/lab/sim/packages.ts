@@ -501,13 +501,19 @@ export function dpkg(argv: string[]): void {
   if (argv[0] !== '-s' && argv[0] !== '--status') fail(2, 'dpkg: only -s is simulated in the lab');
   const have = installedPackages();
   let code = 0;
+  // One record per installed package, records apart by a blank line, as dpkg-query prints them.
+  const records: string[] = [];
   for (const n of argv.slice(1)) {
     const p = have[n];
-    if (p) out(`Package: ${n}\nStatus: ${p.held ? 'hold' : 'install'} ok installed\nVersion: ${p.full}\n`);
+    if (p)
+      records.push(
+        `Package: ${n}\nStatus: ${p.held ? 'hold' : 'install'} ok installed\nVersion: ${p.full}\n`,
+      );
     else {
       err(`dpkg-query: package '${n}' is not installed and no information is available`);
       code = 1;
     }
   }
+  if (records.length) out(records.join('\n'));
   if (code) fail(code);
 }
