@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { fetchFixture } from './curl.js';
 import { commandNotFound, fail, out } from './env.js';
-import { dialError, https, type HttpResult } from './http.js';
+import { dialError, type HttpResult } from './http.js';
 import { inv, userPath } from './invocation.js';
-import { readKubeconfig, resolveKubeconfig, type Credentials } from './kubeconfig.js';
+import { readKubeconfig, requestAs, resolveKubeconfig, type Credentials } from './kubeconfig.js';
 import { installedPackages } from './packages.js';
 
 export const REAL_KUBECTL = '/usr/local/lib/k8sha-lab/kubectl';
@@ -61,14 +61,7 @@ function credentials(f: Flags): Credentials {
 }
 
 function call(c: Credentials, method: string, path: string, body?: unknown): Promise<HttpResult> {
-  return https(`${c.server}${path}`, {
-    method,
-    ca: c.ca,
-    ...(c.cert ? { cert: c.cert, key: c.key } : {}),
-    ...(c.token ? { token: c.token } : {}),
-    ...(body !== undefined ? { body } : {}),
-    timeoutMs: 10_000,
-  });
+  return requestAs(c, method, path, 10_000, body);
 }
 
 async function readSource(src: string): Promise<string> {
