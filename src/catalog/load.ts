@@ -3,13 +3,10 @@ import { InputError } from '../errors.js';
 import { zodProblems } from '../input/zod-problems.js';
 import { readYamlFile, toPlain } from '../input/yaml-source.js';
 import { assetPath } from '../package-root.js';
+import { BUNDLED_CATALOG } from './bundled.js';
 import { catalogSchema, type Catalog } from './schema.js';
 
-// Set by the bundle (scripts/build.mjs): assets/catalog.yaml, already validated by loadCatalog at build
-// time. Absent when the sources run directly (tests), which read and validate the YAML.
-declare const __K8SHA_BUILTIN_CATALOG__: Catalog | undefined;
-let builtin: Catalog | undefined =
-  typeof __K8SHA_BUILTIN_CATALOG__ === 'undefined' ? undefined : __K8SHA_BUILTIN_CATALOG__;
+let builtin: Catalog | undefined = BUNDLED_CATALOG;
 
 export function loadCatalog(file?: string): Catalog {
   if (!file && builtin) return builtin;

@@ -1,11 +1,11 @@
 // `k8sha-wizard` with no command: the interactive wizard, which needs a terminal.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { BUNDLED_CATALOG } from '../catalog/bundled.js';
 import { UsageError } from '../errors.js';
 import { stateRoot } from '../state/paths.js';
-import { catalogFrom, type CatalogFlag } from './common.js';
+import type { CatalogFlag } from './common.js';
 import { concurrencyOf } from '../steps/engine/concurrency.js';
-import { draftFromFile } from '../wizard/draft-file.js';
 
 export interface WizardFlags extends CatalogFlag {
   /** Open the wizard with this answers file on the Review screen. */
@@ -16,9 +16,14 @@ export interface WizardFlags extends CatalogFlag {
 }
 
 export async function wizardCommand(flags: WizardFlags): Promise<number> {
-  const catalog = catalogFrom(flags);
+  // The bundled catalog needs no YAML parser and no zod: a plain start loads neither before its first
+  // frame. A --catalog file is read and validated as in every other command.
+  const catalog =
+    !flags.catalog && BUNDLED_CATALOG ? BUNDLED_CATALOG : (await import('./common.js')).catalogFrom(flags);
   // A file the wizard cannot open is bad input: refused here, before any screen or host.
-  const loaded = flags.answers ? draftFromFile(flags.answers, catalog) : undefined;
+  const loaded = flags.answers
+    ? (await import('../wizard/draft-file.js')).draftFromFile(flags.answers, catalog)
+    : undefined;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UsageError(
       'the wizard needs a terminal, and this run has none',

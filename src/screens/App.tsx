@@ -1,45 +1,22 @@
 // The wizard: a reducer over (screen, draft) with one mounted screen. Answers are saved after every
 // screen; Ctrl-C saves them (and stops an install, keeping its journal), a second Ctrl-C quits now.
-import { doneNotices } from './done-notices.js';
+// Only the Cluster screen is imported here: on a fresh start it draws while the rest of the wizard
+// (wizard-parts.ts: validation, the engine, the other screens) loads behind it.
 import { Text, useApp, useInput } from 'ink';
 import { useMemo, useRef, useState, type ComponentType } from 'react';
-import { renderCluster } from '../render/index.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { Secrets } from '../render/types.js';
-import { Engine, type RunOutcome } from '../steps/engine/engine.js';
-import type { Operation } from '../steps/engine/operation.js';
-import type { ClusterStatus } from '../steps/cluster-status.js';
-import {
-  backup,
-  install,
-  operationFor,
-  remove,
-  resetOperation,
-  status,
-  upgradeOperation,
-} from '../steps/index.js';
-import { formatStatus } from '../steps/status-report.js';
-import { controlPlanes, resolvedVersion } from '../answers/model.js';
-import type { Answers } from '../answers/schema.js';
-import { Confirm } from './Confirm.js';
+import type { RunOutcome } from '../steps/engine/engine.js';
 import type { InstallHandle, InstallSession } from '../steps/session.js';
 import type { ProvidedSecrets } from '../steps/transport/credentials.js';
-import { checkDraft, emptyDraft, type Draft } from '../wizard/draft.js';
+import { emptyDraft, type Draft } from '../wizard/draft.js';
 import type { SavedAnswers } from '../wizard/saved-answers.js';
-import { Addons } from './Addons.js';
 import { Cluster } from './Cluster.js';
-import { Done } from './Done.js';
-import { Hosts } from './Hosts.js';
-import { Install } from './Install.js';
-import { LoadBalancer } from './LoadBalancer.js';
-import { Network } from './Network.js';
-import { Preflight } from './Preflight.js';
-import { Preview } from './Preview.js';
-import { Review, type Section } from './Review.js';
-import { SshAccess } from './SshAccess.js';
-import { Start, type DayTwo, type InstalledCluster, type StartChoice } from './Start.js';
+import type { DayTwoRun } from './day-two-runs.js';
+import type { Section } from './Review.js';
+import type { InstalledCluster, StartChoice } from './Start.js';
 import type { ScreenProps } from './types.js';
-import { Versions } from './Versions.js';
+import { useWizardParts, type WizardParts } from './use-wizard-parts.js';
 
 export const FLOW = [
   'cluster',
@@ -57,38 +34,34 @@ export const FLOW = [
 ] as const;
 export type ScreenId = 'start' | 'day2-confirm' | 'day2-run' | 'day2-done' | (typeof FLOW)[number];
 
-/** A day-2 operation chosen on the Start screen: what runs, what the operator confirms, what follows. */
-interface DayTwoRun {
-  title: string;
-  operation: Operation;
-  answers: Answers;
-  opts: {
-    departing?: Answers['hosts'];
-    context?: Record<string, unknown>;
-    persist?: boolean;
-    writesLocal?: boolean;
-  };
-  confirm?: { lines: string[]; typed?: string };
-  /** After a completed run: the notices to show, and what changes in the saved answers. */
-  after?: (outcome: RunOutcome) => { notices?: string[]; draft?: Draft };
+/** The answer screens that need nothing but ScreenProps; the others get their own case below. */
+const PLAIN_SCREENS = ['cluster', 'hosts', 'loadBalancer', 'network', 'versions', 'addons'] as const;
+type PlainScreen = (typeof PLAIN_SCREENS)[number];
+const isPlainScreen = (id: ScreenId): id is PlainScreen => (PLAIN_SCREENS as readonly string[]).includes(id);
+
+/** An answers screen's component; only Cluster's is here before the parts load. */
+function plainScreen(id: PlainScreen, p: WizardParts | undefined): ComponentType<ScreenProps> | undefined {
+  if (id === 'cluster') return Cluster;
+  if (!p) return undefined;
+  const { Hosts, LoadBalancer, Network, Versions, Addons } = p;
+  return { hosts: Hosts, loadBalancer: LoadBalancer, network: Network, versions: Versions, addons: Addons }[
+    id
+  ];
 }
 
-/** The answer screens that need nothing but ScreenProps; the others get their own case below. */
-const PLAIN_SCREENS = {
-  cluster: Cluster,
-  hosts: Hosts,
-  loadBalancer: LoadBalancer,
-  network: Network,
-  versions: Versions,
-  addons: Addons,
-} satisfies Partial<Record<ScreenId, ComponentType<ScreenProps>>>;
-
-const isPlainScreen = (id: ScreenId): id is keyof typeof PLAIN_SCREENS => id in PLAIN_SCREENS;
+/** The install session and the saved-answers store, built from the parts once they have loaded. */
+export interface WizardServices {
+  session: InstallSession;
+  saved: SavedAnswers;
+}
 
 export interface AppProps {
   catalog: Catalog;
-  session: InstallSession;
-  saved: SavedAnswers;
+  /**
+   * Builds the services. Before the parts load there are none, so the App may be mounted before them
+   * only on a fresh start: no saved answers and no `loaded` (run-wizard.tsx checks both).
+   */
+  services: (parts: WizardParts) => WizardServices;
   onExit: (code: number) => void;
   /** Shown on the Done screen: how to export the answers. */
   exportHint?: string;
@@ -98,14 +71,15 @@ export interface AppProps {
 
 export function App({
   catalog,
-  session,
-  saved,
+  services,
   onExit,
   exportHint = 'k8sha-wizard export --out cluster.yaml',
   loaded,
 }: AppProps) {
   const { exit } = useApp();
-  const initial = useMemo(() => saved.load(), [saved]);
+  const parts = useWizardParts();
+  const built = useMemo(() => parts && services(parts), [parts, services]);
+  const [initial] = useState(() => built?.saved.load());
   const [screen, setScreen] = useState<ScreenId>(loaded ? 'review' : initial ? 'start' : 'cluster');
   const [draft, setDraft] = useState<Draft>(loaded ?? initial?.draft ?? emptyDraft(catalog));
   const [returnToReview, setReturnToReview] = useState(false);
@@ -127,7 +101,8 @@ export function App({
     if (!(key.ctrl && input === 'c')) return;
     interrupts.current++;
     if (interrupts.current > 1) return quit(130);
-    saved.save(
+    // Keys wait until the parts have loaded (run-wizard.tsx), so `built` is there whenever one arrives.
+    built?.saved.save(
       draft,
       screen === 'install' || screen === 'done' || screen.startsWith('day2') ? 'review' : screen,
     );
@@ -141,7 +116,7 @@ export function App({
 
   const step = (id: ScreenId) => `${FLOW.indexOf(id as (typeof FLOW)[number]) + 1}/${FLOW.length}`;
   const go = (next: ScreenId, d: Draft = draft) => {
-    saved.save(d, next === 'install' || next === 'done' ? 'review' : next);
+    built?.saved.save(d, next === 'install' || next === 'done' ? 'review' : next);
     setScreen(next);
   };
   const submit = (from: ScreenId) => (d: Draft) => {
@@ -166,98 +141,24 @@ export function App({
     setReturnToReview(true);
     go(s);
   };
-  const answers = checkDraft(draft, catalog).answers;
+  const answers = parts?.checkDraft(draft, catalog).answers;
   // Read from the journal once per visit to the Hosts screen, not on every frame of every screen.
   const installedHosts = useMemo(
-    () => (screen === 'hosts' ? session.clusterHosts(draft.cluster.name) : undefined),
-    [screen, session, draft.cluster.name],
+    () => (screen === 'hosts' ? built?.session.clusterHosts(draft.cluster.name) : undefined),
+    [screen, built, draft.cluster.name],
   );
   const common = { draft, catalog, ...(installedHosts ? { clusterHosts: installedHosts } : {}) };
 
   if (stopping && !outcome)
     return <Text color="yellow">Stopping after the commands in flight; the journal keeps the progress…</Text>;
 
-  if (isPlainScreen(screen)) {
-    const Screen = PLAIN_SCREENS[screen];
+  const Screen = isPlainScreen(screen) ? plainScreen(screen, parts) : undefined;
+  if (Screen && isPlainScreen(screen))
     return <Screen {...common} step={step(screen)} onSubmit={submit(screen)} onBack={back(screen)} />;
-  }
-
-  /** The operation a Start-screen choice runs, with its confirmation and its follow-up. */
-  const dayTwoRun = (a: Answers, c: { op: DayTwo } | { op: 'remove'; host: string }): DayTwoRun => {
-    const name = a.cluster.name;
-    switch (c.op) {
-      case 'status':
-        return {
-          title: `Status of ${name}`,
-          operation: status,
-          answers: a,
-          opts: { persist: false },
-          after: (o) => ({
-            notices: o.context.status ? formatStatus(name, o.context.status as ClusterStatus) : [],
-          }),
-        };
-      case 'backup':
-        return {
-          title: `Back up ${name}`,
-          operation: backup,
-          answers: a,
-          opts: { persist: false, writesLocal: true, context: { backupDir: session.backupDir(name) } },
-        };
-      case 'upgrade': {
-        const next = nextMinor(a, catalog)!;
-        return {
-          title: `Upgrade ${name} to ${next}`,
-          operation: upgradeOperation(1),
-          answers: { ...a, cluster: { ...a.cluster, kubernetesVersion: next } },
-          opts: { context: { backupDir: session.backupDir(name), maxUnavailable: 1 } },
-          confirm: {
-            lines: [
-              `Upgrade ${name} to Kubernetes ${next}: an etcd snapshot first, then the control planes one at a time and the workers one at a time, each drained (PodDisruptionBudgets hold) while its kubelet is upgraded.`,
-              'Workloads move between nodes meanwhile; a node that fails stays cordoned.',
-            ],
-          },
-          after: () => ({ draft: { ...draft, cluster: { ...draft.cluster, kubernetesVersion: next } } }),
-        };
-      }
-      case 'remove': {
-        const host = a.hosts.find((h) => h.name === c.host)!;
-        const rest = { ...a, hosts: a.hosts.filter((h) => h.name !== c.host) };
-        const cp = host.role === 'control-plane';
-        return {
-          title: `Remove ${c.host} from ${name}`,
-          operation: remove,
-          answers: rest,
-          opts: { departing: [host] },
-          confirm: {
-            lines: [
-              `${c.host} (${host.role}): its pods are evicted (PodDisruptionBudgets hold) and its Node is deleted.`,
-              ...(cp
-                ? [
-                    `Its etcd member is removed (${controlPlanes(rest).length} left) and the other control planes' load balancers forget it, one at a time.`,
-                  ]
-                : []),
-              `The host is reset: kubeadm state, /etc/kubernetes${cp ? ', its etcd data' : ''}, CNI configuration and rules are deleted (packages stay). The saved answers no longer list it.`,
-            ],
-          },
-          after: () => ({ draft: { ...draft, hosts: draft.hosts.filter((h) => h.name !== c.host) } }),
-        };
-      }
-      case 'reset':
-        return {
-          title: `Reset ${name}`,
-          operation: resetOperation(),
-          answers: a,
-          opts: {},
-          confirm: {
-            lines: [
-              `The cluster ${name} and everything running in it is destroyed, with its etcd data (back it up first).`,
-              `On ${a.hosts.map((h) => h.name).join(', ')}: kubeadm state, /etc/kubernetes, etcd data, CNI configuration and interfaces, IPVS and kube-proxy rules, the VIP, haproxy and keepalived are removed (packages stay).`,
-            ],
-            typed: name,
-          },
-        };
-    }
-  };
+  if (!parts || !built) return <Text dimColor>Loading…</Text>;
+  const { session, saved } = built;
+  const { checkDraft, Confirm, Done, Engine, Install, Preflight, Preview, Review, SshAccess, Start } = parts;
+  const { dayTwoRun, doneNotices, install, nextMinor, operationFor, renderCluster } = parts;
 
   const startDayTwo = (run: DayTwoRun) => {
     setDayTwo(run);
@@ -335,9 +236,12 @@ export function App({
           {...(initial?.savedAt ? { savedAt: initial.savedAt } : {})}
           {...(unfinished ? { unfinished: unfinished.progress } : {})}
           onChoice={(c: StartChoice) => {
-            if (c.kind === 'day2' && answers) return startDayTwo(dayTwoRun(answers, { op: c.op }));
+            if (c.kind === 'day2' && answers)
+              return startDayTwo(dayTwoRun(answers, { op: c.op }, { session, catalog, draft }));
             if (c.kind === 'remove' && answers)
-              return startDayTwo(dayTwoRun(answers, { op: 'remove', host: c.host }));
+              return startDayTwo(
+                dayTwoRun(answers, { op: 'remove', host: c.host }, { session, catalog, draft }),
+              );
             if (c.kind === 'add') return edit('hosts');
             const op = unfinished?.journal.operation;
             if (c.kind === 'continue' && op && op !== 'install') {
@@ -450,11 +354,4 @@ export function App({
         />
       );
   }
-}
-
-/** The next minor the catalog offers after the answers' version, if any. */
-function nextMinor(a: Answers, catalog: Catalog): string | undefined {
-  const [major, minor] = resolvedVersion(a, catalog).minor.split('.').map(Number);
-  const next = `${major}.${minor! + 1}`;
-  return catalog.kubernetes[next] ? next : undefined;
 }

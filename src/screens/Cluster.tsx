@@ -1,16 +1,19 @@
 // Screen: the cluster's name and Kubernetes version (from the catalog, with its support status).
 import { useState } from 'react';
 import { supportedMinors } from '../catalog/resolve.js';
-import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
+import { messageFor, type Draft } from '../wizard/draft.js';
 import { Form } from './components/Form.js';
 import { Title } from './components/Title.js';
 import type { ScreenProps } from './types.js';
+import { useWizardParts } from './use-wizard-parts.js';
 
 export function Cluster({ draft, catalog, step, onSubmit, onBack }: ScreenProps) {
   const [name, setName] = useState(draft.cluster.name);
   const [version, setVersion] = useState(draft.cluster.kubernetesVersion ?? catalog.recommended);
   const next: Draft = { ...draft, cluster: { ...draft.cluster, name, kubernetesVersion: version } };
-  const problems = checkDraft(next, catalog).problems;
+  // A fresh start draws this screen before validation loads: an empty name shows no problem yet, and
+  // no key reaches the form before the parts do (run-wizard.tsx).
+  const problems = useWizardParts()?.checkDraft(next, catalog).problems ?? [];
   const versions = supportedMinors(catalog)
     .reverse()
     .map((m) => {

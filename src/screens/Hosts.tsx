@@ -2,7 +2,8 @@
 // (duplicate names or addresses, an even number of control planes, ...).
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
-import { checkDraft, messageFor, problemsAt, type Draft, type DraftHost } from '../wizard/draft.js';
+import { checkDraft } from '../wizard/check-draft.js';
+import { messageFor, problemsAt, type Draft, type DraftHost } from '../wizard/draft.js';
 import { Form, type Field } from './components/Form.js';
 import { KeyHints } from './components/KeyHints.js';
 import { Title } from './components/Title.js';

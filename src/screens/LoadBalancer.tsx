@@ -4,7 +4,8 @@
 import { APISERVER_PORT, DEFAULTS, defaultLbPort, type LbMode } from '../answers/defaults.js';
 import { Text } from 'ink';
 import { useState } from 'react';
-import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
+import { checkDraft } from '../wizard/check-draft.js';
+import { messageFor, type Draft } from '../wizard/draft.js';
 import { suggestVip } from '../wizard/suggest.js';
 import { Form } from './components/Form.js';
 import { Title } from './components/Title.js';

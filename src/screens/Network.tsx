@@ -2,7 +2,8 @@
 // range that does not overlap.
 import { useState } from 'react';
 import { DEFAULTS } from '../answers/defaults.js';
-import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
+import { checkDraft } from '../wizard/check-draft.js';
+import { messageFor, type Draft } from '../wizard/draft.js';
 import { suggestCidr } from '../wizard/suggest.js';
 import { Form } from './components/Form.js';
 import { Title } from './components/Title.js';

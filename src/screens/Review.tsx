@@ -5,7 +5,7 @@ import SelectInput from 'ink-select-input';
 import { Item } from './components/Item.js';
 import { apiEndpointText, controlPlanes, resolvedVersion, workers } from '../answers/model.js';
 import type { Answers } from '../answers/schema.js';
-import { checkDraft } from '../wizard/draft.js';
+import { checkDraft } from '../wizard/check-draft.js';
 import { KeyHints, MENU_KEYS } from './components/KeyHints.js';
 import { Title } from './components/Title.js';
 import type { ScreenProps } from './types.js';

@@ -2,7 +2,8 @@
 // aliyun, or custom URLs for an internal mirror.
 import { useState } from 'react';
 import { resolveKubernetesVersion } from '../catalog/resolve.js';
-import { checkDraft, messageFor, type Draft } from '../wizard/draft.js';
+import { checkDraft } from '../wizard/check-draft.js';
+import { messageFor, type Draft } from '../wizard/draft.js';
 import { Form, type Field } from './components/Form.js';
 import { Title } from './components/Title.js';
 import type { ScreenProps } from './types.js';

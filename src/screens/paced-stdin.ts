@@ -32,10 +32,15 @@ interface TtyIn {
   setEncoding(encoding: BufferEncoding): unknown;
 }
 
-/** A stdin for Ink that forwards raw mode and ref to the terminal and delivers its keys one per tick. */
-export function pacedStdin(source: TtyIn): NodeJS.ReadStream {
+/**
+ * A stdin for Ink that forwards raw mode and ref to the terminal and delivers its keys one per tick.
+ * Keys that arrive before `holdUntil` settles wait in order (the wizard's first frame is drawn before
+ * the screens that handle them have loaded); the terminal is in raw mode meanwhile, so none is echoed.
+ */
+export function pacedStdin(source: TtyIn, opts: { holdUntil?: Promise<unknown> } = {}): NodeJS.ReadStream {
   const queue: string[] = [];
-  let pumping = false;
+  // While held, pumping stays true: keys queue and nothing starts the pump.
+  let pumping = opts.holdUntil !== undefined;
   const out = new Readable({ read() {} });
 
   const pump = () => {
@@ -49,12 +54,20 @@ export function pacedStdin(source: TtyIn): NodeJS.ReadStream {
     setImmediate(() => unstable_scheduleCallback(unstable_IdlePriority, pump));
   };
   const onData = (chunk: string | Buffer) => {
-    queue.push(...splitKeys(String(chunk)));
+    // A line typed before raw mode was on comes with the terminal's \n for Enter (ICRNL); to Ink a
+    // lone \n is a character, so the text field took it into the cluster's name.
+    queue.push(...splitKeys(String(chunk)).map((k) => (k === '\n' ? '\r' : k)));
     if (!pumping) {
       pumping = true;
       pump();
     }
   };
+
+  const release = () => {
+    pumping = true;
+    pump();
+  };
+  opts.holdUntil?.then(release, release);
 
   source.setEncoding('utf8'); // never split a multi-byte character between two keys
   return Object.assign(out, {

@@ -1,11 +1,13 @@
 // Start the interactive wizard (only ever loaded by the CLI when there is a terminal).
+import { existsSync } from 'node:fs';
 import { render } from 'ink';
 import type { Catalog } from '../catalog/schema.js';
-import { InstallSession } from '../steps/session.js';
+import { ensurePrivateDir } from '../state/private-dir.js';
 import type { Draft } from '../wizard/draft.js';
-import { savedAnswers } from '../wizard/saved-answers.js';
+import { savedAnswersDir, savedAnswersPath } from '../wizard/saved-answers-path.js';
 import { App } from './App.js';
 import { pacedStdin } from './paced-stdin.js';
+import { loadWizardParts, type WizardParts } from './use-wizard-parts.js';
 
 export interface WizardOptions {
   catalog: Catalog;
@@ -18,22 +20,36 @@ export interface WizardOptions {
 
 export async function runWizard(o: WizardOptions): Promise<number> {
   let code = 0;
-  const session = new InstallSession({
-    catalog: o.catalog,
-    stateRoot: o.stateRoot,
-    kubeconfigDir: o.kubeconfigDir,
-    ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-  });
+  // Refused here, before any screen: a config directory that others may write.
+  ensurePrivateDir(savedAnswersDir());
+  // A fresh start opens on the Cluster screen, which draws before the rest of the wizard has loaded;
+  // any other start (saved answers, --answers) needs the rest for its first screen and waits for it.
+  const fresh = !o.loaded && !existsSync(savedAnswersPath());
+  let failed: unknown;
+  const parts = loadWizardParts();
+  if (!fresh) await parts;
   const app = render(
     <App
       catalog={o.catalog}
-      session={session}
-      saved={savedAnswers()}
+      services={(p: WizardParts) => ({
+        session: new p.InstallSession({
+          catalog: o.catalog,
+          stateRoot: o.stateRoot,
+          kubeconfigDir: o.kubeconfigDir,
+          ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        }),
+        saved: p.savedAnswers(),
+      })}
       onExit={(c) => (code = c)}
       {...(o.loaded ? { loaded: o.loaded } : {})}
     />,
-    { exitOnCtrlC: false, stdin: pacedStdin(process.stdin) },
+    { exitOnCtrlC: false, stdin: pacedStdin(process.stdin, { holdUntil: parts }) },
   );
+  parts.catch((e: unknown) => {
+    failed = e;
+    app.unmount();
+  });
   await app.waitUntilExit();
+  if (failed) throw failed;
   return code;
 }

@@ -1,11 +1,10 @@
-// The wizard edits a draft: plain data in the shape of the answers file. It is validated with the
-// same zod schema as `apply --answers`, and the problems are shown beside the fields they name.
-import { z } from 'zod';
+// The wizard edits a draft: plain data in the shape of the answers file. check-draft.ts validates it
+// with the same zod schema as `apply --answers`; this file stays free of zod, because the wizard's
+// first screen draws before zod loads.
 import { API_VERSION } from '../answers/defaults.js';
-import { answersSchema, type Answers } from '../answers/schema.js';
+import type { Answers } from '../answers/schema.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { InputProblem } from '../errors.js';
-import { zodProblems } from '../input/zod-problems.js';
 
 export interface DraftHost {
   name: string;
@@ -57,12 +56,6 @@ export function compact<T>(v: T): T {
     return out as T;
   }
   return v;
-}
-
-export function checkDraft(d: Draft, catalog: Catalog): DraftCheck {
-  const r = answersSchema(catalog).safeParse(compact(d));
-  if (r.success) return { answers: r.data, problems: [] };
-  return { problems: zodProblems(r.error as z.ZodError) };
 }
 
 /** Problems under a field path prefix: 'loadBalancer' matches 'loadBalancer.vip' and 'loadBalancer'. */

@@ -1,9 +1,9 @@
 // Saved answers: the draft, stored with conf after every screen so a rerun starts prefilled. The
 // draft type has no field for a password, token or key, so none can be saved; the file is 0600.
 import Conf from 'conf';
-import envPaths from 'env-paths';
 import { ensurePrivateDir } from '../state/private-dir.js';
 import type { Draft } from './draft.js';
+import { SAVED_ANSWERS_NAME, savedAnswersDir } from './saved-answers-path.js';
 
 interface Store {
   draft?: Draft;
@@ -18,11 +18,6 @@ export interface SavedAnswers {
   readonly path: string;
 }
 
-/** Where conf keeps the file (conf's own rule: env-paths' config directory, unless overridden). */
-export function savedAnswersDir(cwd = process.env.K8SHA_CONFIG_DIR): string {
-  return cwd ?? envPaths('k8sha-wizard', { suffix: '' }).config;
-}
-
 export function savedAnswers(cwd = process.env.K8SHA_CONFIG_DIR): SavedAnswers {
   // Created 0700 before conf would create it with the umask's mode; an existing directory that
   // others may write is refused (ensurePrivateDir).
@@ -30,7 +25,7 @@ export function savedAnswers(cwd = process.env.K8SHA_CONFIG_DIR): SavedAnswers {
   const conf = new Conf<Store>({
     projectName: 'k8sha-wizard',
     projectSuffix: '',
-    configName: 'saved-answers',
+    configName: SAVED_ANSWERS_NAME,
     configFileMode: 0o600,
     ...(cwd ? { cwd } : {}),
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/screens/App.js';
+import { loadWizardParts } from '../../src/screens/use-wizard-parts.js';
 import { InstallSession } from '../../src/steps/session.js';
 import type { Draft } from '../../src/wizard/draft.js';
 import { savedAnswers, type SavedAnswers } from '../../src/wizard/saved-answers.js';
@@ -37,11 +38,12 @@ export async function mountWizard(
   const saved = savedAnswers(join(dir, 'config'));
   const session = scriptedSession(dir, script);
   let code: number | undefined;
+  // As the wizard does for any start but a fresh one: its first screen may need any of the parts.
+  await loadWizardParts();
   const screen = await mount(
     <App
       catalog={catalog}
-      session={session}
-      saved={saved}
+      services={() => ({ session, saved })}
       onExit={(c) => (code = c)}
       {...(opts.loaded ? { loaded: opts.loaded } : {})}
     />,

@@ -91,6 +91,35 @@ describe('pacing keys that arrive together', () => {
     expect(t.stdin.listenerCount('data')).toBe(0);
   });
 
+  it('holds keys until told, then delivers them in order; a typed-ahead newline is Enter', async () => {
+    const t = fakeTerminal();
+    let submitted: string | undefined;
+    let value = '';
+    function Field() {
+      const [v, setV] = useState('');
+      value = v;
+      return <TextInput value={v} onChange={setV} onSubmit={(s) => (submitted = s)} />;
+    }
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const app = render(<Field />, {
+      stdin: pacedStdin(t.stdin, { holdUntil: held }) as unknown as NodeJS.ReadStream,
+      stdout: t.stdout as unknown as NodeJS.WriteStream,
+      patchConsole: false,
+    });
+    await tick(50);
+    // What a terminal in cooked mode hands over when raw mode comes on: the line, ended by \n.
+    t.stdin.write('seed-');
+    t.stdin.write('cluster\n');
+    await tick(100);
+    expect(t.rawModes).toEqual([true]);
+    expect([value, submitted]).toEqual(['', undefined]);
+    release();
+    await tick(100);
+    app.unmount();
+    expect([value, submitted]).toEqual(['seed-cluster', 'seed-cluster']);
+  });
+
   it('renders nothing itself: a paced stdin carries text only after raw mode is on', async () => {
     const t = fakeTerminal();
     const app = render(<Text>hi</Text>, {
