@@ -1,11 +1,13 @@
 // The wizard end to end on scripted hosts: the seed's answers through every screen, review and edit,
 // preview, preflight, install, done; answers saved after every screen (0600, no secrets); resume.
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAnswersText } from '../../src/answers/load.js';
 import { assetPath } from '../../src/package-root.js';
 import { draftFromFile } from '../../src/wizard/draft-file.js';
 import { exportYaml } from '../../src/wizard/export-yaml.js';
+import { savedAnswersPath } from '../../src/wizard/saved-answers-path.js';
 import { catalog } from '../helpers/answers.js';
 import { KEY, type Screen } from '../helpers/ink.js';
 import { mountWizard } from '../helpers/wizard.js';
@@ -75,6 +77,8 @@ describe('the wizard flow', () => {
       expect(s.frame()).toMatch(/mirror aliyun/);
       // Saved after every screen, 0600, and no password in it.
       const file = h.saved.path;
+      // Where the wizard looks, before conf has loaded, to tell a fresh start (run-wizard.tsx).
+      expect(file).toBe(savedAnswersPath(join(h.dir, 'config')));
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(readFileSync(file, 'utf8')).not.toMatch(/not-saved-password/);
       expect(h.saved.load()?.draft.cluster.name).toBe('seed-cluster');
