@@ -5,7 +5,7 @@ import type { Catalog } from '../catalog/schema.js';
 import { ensurePrivateDir } from '../state/private-dir.js';
 import type { Draft } from '../wizard/draft.js';
 import { savedAnswersDir, savedAnswersPath } from '../wizard/saved-answers-path.js';
-import { App } from './App.js';
+import { App, type WizardServices } from './App.js';
 import { pacedStdin } from './paced-stdin.js';
 import { loadWizardParts, type WizardParts } from './use-wizard-parts.js';
 
@@ -25,21 +25,24 @@ export async function runWizard(o: WizardOptions): Promise<number> {
   // A fresh start opens on the Cluster screen, which draws before the rest of the wizard has loaded;
   // any other start (saved answers, --answers) needs the rest for its first screen and waits for it.
   const fresh = !o.loaded && !existsSync(savedAnswersPath());
+  const build = (p: WizardParts): WizardServices => ({
+    session: new p.InstallSession({
+      catalog: o.catalog,
+      stateRoot: o.stateRoot,
+      kubeconfigDir: o.kubeconfigDir,
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    }),
+    saved: p.savedAnswers(),
+  });
   let failed: unknown;
   const parts = loadWizardParts();
-  if (!fresh) await parts;
+  // Built before any screen when there are saved answers: a damaged file is refused with the CLI's
+  // message, not inside the UI.
+  const prebuilt = fresh ? undefined : build(await parts);
   const app = render(
     <App
       catalog={o.catalog}
-      services={(p: WizardParts) => ({
-        session: new p.InstallSession({
-          catalog: o.catalog,
-          stateRoot: o.stateRoot,
-          kubeconfigDir: o.kubeconfigDir,
-          ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-        }),
-        saved: p.savedAnswers(),
-      })}
+      services={(p) => prebuilt ?? build(p)}
       onExit={(c) => (code = c)}
       {...(o.loaded ? { loaded: o.loaded } : {})}
     />,

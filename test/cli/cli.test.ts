@@ -233,6 +233,18 @@ describe('the wizard and saved answers from the command line', () => {
     });
     expect(saved.status, saved.stderr).toBe(0);
     const out = join(tmp, 'exported.yaml');
+    // A damaged file is bad input with its path and what to do, as everywhere (the wizard reads it the
+    // same way before its first screen).
+    const file = join(config, 'saved-answers.json');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.slice(0, 40));
+    const damaged = runCli(['export', '--out', out], { env });
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr).toContain(file);
+    expect(damaged.stderr).toMatch(/not valid JSON[\s\S]*move the file away/);
+    expect(hasStackTrace(damaged.stderr)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(file, good);
     const ex = runCli(['export', '--out', out], { env });
     expect(ex.code, ex.stderr).toBe(0);
     // The schema the installation really has, not a web address that may not exist.
