@@ -152,9 +152,11 @@ export function App({
   if (stopping && !outcome)
     return <Text color="yellow">Stopping after the commands in flight; the journal keeps the progress…</Text>;
 
-  const Screen = isPlainScreen(screen) ? plainScreen(screen, parts) : undefined;
-  if (Screen && isPlainScreen(screen))
-    return <Screen {...common} step={step(screen)} onSubmit={submit(screen)} onBack={back(screen)} />;
+  if (isPlainScreen(screen)) {
+    const Screen = plainScreen(screen, parts);
+    if (Screen)
+      return <Screen {...common} step={step(screen)} onSubmit={submit(screen)} onBack={back(screen)} />;
+  }
   if (!parts || !built) return <Text dimColor>Loading…</Text>;
   const { session, saved } = built;
   const { checkDraft, Confirm, Done, Engine, Install, Preflight, Preview, Review, SshAccess, Start } = parts;

@@ -20,11 +20,12 @@ export interface WizardOptions {
 
 export async function runWizard(o: WizardOptions): Promise<number> {
   let code = 0;
-  // Refused here, before any screen: a config directory that others may write.
-  ensurePrivateDir(savedAnswersDir());
   // A fresh start opens on the Cluster screen, which draws before the rest of the wizard has loaded;
   // any other start (saved answers, --answers) needs the rest for its first screen and waits for it.
   const fresh = !o.loaded && !existsSync(savedAnswersPath());
+  // A config directory that others may write is refused before any screen: here on a fresh start,
+  // otherwise by savedAnswers() in build() below, which runs before render.
+  if (fresh) ensurePrivateDir(savedAnswersDir());
   const build = (p: WizardParts): WizardServices => ({
     session: new p.InstallSession({
       catalog: o.catalog,

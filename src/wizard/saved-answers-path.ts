@@ -7,7 +7,7 @@ export function savedAnswersDir(cwd = process.env.K8SHA_CONFIG_DIR): string {
   return cwd ?? envPaths('k8sha-wizard', { suffix: '' }).config;
 }
 
-/** conf's file in it: the configName with conf's default extension (test/wizard checks conf agrees). */
+/** conf's file in it: the configName with conf's default extension (test/screens/flow.test.tsx checks conf agrees). */
 export const SAVED_ANSWERS_NAME = 'saved-answers';
 export function savedAnswersPath(cwd = process.env.K8SHA_CONFIG_DIR): string {
   return join(savedAnswersDir(cwd), `${SAVED_ANSWERS_NAME}.json`);
